@@ -1,0 +1,151 @@
+"""Typed records that cross stage boundaries.
+
+source -> RawDocument -> clean -> Article -> enrich -> IndexedDocument -> sink.
+A failure at any stage becomes a ``Rejected`` record instead of an exception
+that would sink the batch. Records are serialised once, at the sink
+(``to_dict``), and read back from staged JSON Lines with ``from_dict``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+class RejectedInput(Exception):
+    """Raised by a stage for one input it cannot process; the pipeline turns it into ``Rejected``."""
+
+    def __init__(self, stage: str, reason: str):
+        super().__init__(f"{stage}: {reason}")
+        self.stage = stage
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """An input that failed a stage: where it came from, which stage, and why."""
+
+    origin: str
+    stage: str
+    reason: str
+    id: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class RawDocument:
+    """One input as a source yields it, before cleaning.
+
+    ``content`` is bytes for pages (decoded by the cleaner, which knows about
+    charsets) and str for text that is already decoded. ``metadata`` carries
+    what the source knew besides the content (a feed entry's title, a JSON
+    export's authors, ...): the cleaner uses it as a fallback for the page's own.
+    """
+
+    origin: str
+    content: bytes | str
+    media_type: str = "text/html"  # "text/html" or "text/plain"
+    url: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Article:
+    """A cleaned article: metadata plus clean body text (paragraphs separated by blank lines)."""
+
+    id: str
+    url: str | None
+    source: str | None
+    title: str | None
+    authors: list[str]
+    published_at: str | None  # ISO 8601 with timezone, or None when unknown
+    language: str | None
+    body: str
+    word_count: int
+    content_hash: str
+    origin: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Article:
+        return cls(**{name: data.get(name) for name in cls.__dataclass_fields__})
+
+
+@dataclass(slots=True)
+class Entity:
+    name: str  # canonical (fullest) form within the article
+    label: str  # PERSON, ORG, GPE, ...
+    count: int
+    mentions: list[str]  # every surface form seen
+
+
+@dataclass(slots=True)
+class Quote:
+    text: str
+    speaker: str | None  # canonical name, or None when unattributed
+    speaker_label: str | None  # PERSON, ORG, or a role such as "spokesman"
+    cue: str | None  # the speech verb or phrase ("said", "according to")
+    kind: str  # "direct" | "partial" | "indirect"
+    start: int  # character offsets into the article body
+    end: int
+
+
+ENTITY_FACETS = {"persons": ("PERSON",), "organizations": ("ORG",), "locations": ("GPE", "LOC")}
+
+
+@dataclass(slots=True)
+class IndexedDocument:
+    """An enriched article: the indexed-document contract of design.md."""
+
+    article: Article
+    entities: list[Entity]
+    quotes: list[Quote]
+    ingested_at: str
+
+    def facet(self, name: str) -> list[str]:
+        labels = ENTITY_FACETS[name]
+        return [e.name for e in self.entities if e.label in labels]
+
+    @property
+    def speakers(self) -> list[str]:
+        return list(dict.fromkeys(q.speaker for q in self.quotes if q.speaker))
+
+    def to_dict(self) -> dict[str, Any]:
+        doc = self.article.to_dict()
+        doc["ingested_at"] = self.ingested_at
+        doc["entities"] = [asdict(e) for e in self.entities]
+        for name in ENTITY_FACETS:
+            doc[name] = self.facet(name)
+        doc["quotes"] = [asdict(q) for q in self.quotes]
+        doc["speakers"] = self.speakers
+        return doc
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> IndexedDocument:
+        return cls(
+            article=Article.from_dict(data),
+            entities=[Entity(**e) for e in data.get("entities", [])],
+            quotes=[Quote(**q) for q in data.get("quotes", [])],
+            ingested_at=data["ingested_at"],
+        )
+
+    def quote_documents(self) -> list[dict[str, Any]]:
+        """One flat document per quote, for the ``quotes`` index (ids stable by position)."""
+        a = self.article
+        return [
+            {
+                "id": f"{a.id}-q{n}",
+                "article_id": a.id,
+                "title": a.title,
+                "url": a.url,
+                "source": a.source,
+                "published_at": a.published_at,
+                "language": a.language,
+                **asdict(q),
+            }
+            for n, q in enumerate(self.quotes)
+        ]

@@ -1,0 +1,100 @@
+"""The engine-neutral search request and result.
+
+Both sinks (embedded Tantivy and Elasticsearch) answer a ``SearchRequest`` with a
+``SearchResult`` of the same shape, so the CLI, apps and tests do not care which
+engine is behind them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+# Facetable keyword fields of each index. Filters and facets accept only these.
+ARTICLE_FACETS = ("persons", "organizations", "locations", "speakers", "source", "authors", "language")
+QUOTE_FACETS = ("speaker", "speaker_label", "kind", "source", "language")
+INDEX_FACETS = {"articles": ARTICLE_FACETS, "quotes": QUOTE_FACETS}
+
+
+class SearchError(ValueError):
+    """A request that cannot be answered (unknown field, bad date, bad page)."""
+
+
+@dataclass(slots=True)
+class SearchRequest:
+    text: str | None = None  # free text, user syntax is never trusted as query structure
+    filters: list[tuple[str, str]] = field(default_factory=list)  # every (field, value) must match
+    facets: list[str] = field(default_factory=list)
+    since: date | None = None  # inclusive, on published_at
+    until: date | None = None  # inclusive, on published_at
+    size: int = 10
+    page: int = 1  # 1-based
+    index: str = "articles"  # "articles" | "quotes"
+    histogram_interval: str = "day"  # "day" | "week" | "month" | "year"
+    facet_size: int = 10
+
+    def validate(self) -> SearchRequest:
+        allowed = INDEX_FACETS.get(self.index)
+        if allowed is None:
+            raise SearchError(f"unknown index {self.index!r}; expected one of {sorted(INDEX_FACETS)}")
+        for name in [f for f, _ in self.filters] + list(self.facets):
+            if name not in allowed:
+                raise SearchError(f"unknown field {name!r} for {self.index}; expected one of {', '.join(allowed)}")
+        if self.size < 0 or self.size > 1000:
+            raise SearchError(f"size must be between 0 and 1000, got {self.size}")
+        if self.page < 1:
+            raise SearchError(f"page must be 1 or more, got {self.page}")
+        if self.since and self.until and self.since > self.until:
+            raise SearchError(f"--since {self.since} is after --until {self.until}")
+        if self.histogram_interval not in ("day", "week", "month", "year"):
+            raise SearchError(f"unknown histogram interval {self.histogram_interval!r}")
+        return self
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.size
+
+
+@dataclass(slots=True)
+class Hit:
+    id: str
+    title: str | None
+    url: str | None
+    published_at: str | None
+    score: float
+    highlights: dict[str, list[str]] = field(default_factory=dict)  # field -> HTML-escaped fragments with <b>
+    fields: dict[str, Any] = field(default_factory=dict)  # index-specific stored fields (a quote's text, speaker, ...)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {k: v for k, v in asdict(self).items() if k != "fields"}
+        out.update(self.fields)
+        return out
+
+
+@dataclass(slots=True)
+class Bucket:
+    value: str
+    count: int
+
+
+@dataclass(slots=True)
+class DateBucket:
+    date: str  # ISO date of the bucket's start
+    count: int
+
+
+@dataclass(slots=True)
+class SearchResult:
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[Bucket]]
+    histogram: list[DateBucket]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "total": self.total,
+            "hits": [h.to_dict() for h in self.hits],
+            "facets": {k: [asdict(b) for b in v] for k, v in self.facets.items()},
+            "histogram": [asdict(b) for b in self.histogram],
+        }

