@@ -1,0 +1,82 @@
+"""Composition of the stages: counts reconcile, duplicates are dropped and reported, rejects are logged."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+from conftest import FIXTURES, SEED
+from etl.pipeline import Deduplicator, RejectLog, RunSummary, process, run
+from etl.records import Article, Rejected
+
+
+def article(id_: str, body: str) -> Article:
+    return Article(id_, None, None, None, [], None, "en", body, len(body.split()), f"h-{body}", f"/in/{id_}")
+
+
+def test_deduplicator_catches_same_id_and_same_body_under_another_id():
+    dedup = Deduplicator()
+    assert dedup.check(article("a", "one")) is None
+    assert dedup.check(article("a", "changed")) == "a"
+    assert dedup.check(article("b", "one")) == "a"
+    assert dedup.check(article("c", "two")) is None
+
+
+def test_reject_log_appends_readable_records(tmp_path):
+    log = RejectLog(tmp_path, run_id="r1")
+    log.write(Rejected("x.html", "clean", "no article text"))
+    log.close()
+    RejectLog(tmp_path, run_id="r2").write(Rejected("y.json#L3", "source", "invalid JSON"))
+    records = [json.loads(line) for line in (tmp_path / "rejected.jsonl").read_text().splitlines()]
+    assert [(r["run_id"], r["origin"], r["reason"]) for r in records] == [
+        ("r1", "x.html", "no article text"), ("r2", "y.json#L3", "invalid JSON"),
+    ]
+
+
+def test_same_text_twice_in_one_batch_is_one_document_and_one_duplicate(tmp_path, tmp_settings, nlp):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SEED, folder / "a.txt")
+    shutil.copy(SEED, folder / "b.txt")
+    summary = RunSummary()
+    docs = list(process([str(folder)], tmp_settings, summary, RejectLog(tmp_path, "t"), nlp=nlp))
+    assert len(docs) == 1
+    assert (summary.read, summary.duplicates, summary.rejected) == (2, 1, 0)
+    assert summary.duplicate_ids == [docs[0].article.id]
+
+
+def test_run_counts_reconcile(tmp_path, tmp_settings, nlp):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SEED, folder / "a.txt")
+    shutil.copy(SEED, folder / "copy.txt")
+    (folder / "blank.txt").write_text("   \n\n ")
+    summary = run([str(folder)], tmp_settings, nlp=nlp)
+    assert summary.read == summary.indexed + summary.rejected + summary.duplicates == 3
+    assert (summary.indexed, summary.rejected, summary.duplicates) == (1, 1, 1)
+    assert summary.to_dict()["docs_per_s"] > 0
+
+
+def test_two_workers_give_the_same_documents_counts_and_rejects_as_one(tmp_path, tmp_settings, nlp):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SEED, folder / "a.txt")
+    shutil.copy(SEED, folder / "b-copy.txt")
+    (folder / "c-blank.txt").write_text("   \n\n ")
+    shutil.copy(FIXTURES / "article_council.html", folder / "d-page.html")
+    (folder / "e-half.txt").write_text("\n".join(SEED.read_text().splitlines()[:6]))
+    outputs = {}
+    for workers in (1, 2):
+        # Batches of 2 so that several batches cross between processes and must come back in order.
+        settings = tmp_settings.with_(workers=workers, nlp_batch_size=2)
+        summary = RunSummary()
+        reject_log = RejectLog(tmp_path / f"rejects-{workers}", run_id="t")
+        docs = [doc.to_dict() for doc in process([str(folder)], settings, summary, reject_log, nlp=nlp)]
+        reject_log.close()
+        for doc in docs:
+            doc.pop("ingested_at")
+        outputs[workers] = (docs, summary.to_dict() | {"seconds": None, "docs_per_s": None}, reject_log.path.read_text())
+    assert outputs[2] == outputs[1]
+    docs, summary, _ = outputs[2]
+    assert (summary["read"], summary["duplicates"], summary["rejected"], len(docs)) == (5, 1, 1, 3)
+    assert [doc["origin"].rsplit("/", 1)[-1] for doc in docs] == ["a.txt", "d-page.html", "e-half.txt"]
