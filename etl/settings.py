@@ -34,10 +34,16 @@ class Settings:
     nlp_batch_size: int = 32
     workers: int = 1  # processes for clean + enrich
     max_body_chars: int = 1_000_000  # longer bodies are indexed whole but enriched on this prefix
+    speech_verbs_path: Path | None = None  # speech-cue lexicon JSON; None: etl/enrich/speech_verbs.json
+    entity_variants_path: Path | None = None  # entity variants JSON; None: etl/enrich/entity_variants.json
 
     # Embedded sink
     index_dir: Path = Path("var/index")
     commit_every: int = 5000  # documents between Tantivy commits
+
+    # Scheduled runs (etl.staging): inputs dropped per logical date, staged output per run
+    drop_dir: Path = Path("var/drop")  # <drop_dir>/<YYYY-MM-DD>/ holds a day's files
+    staging_dir: Path = Path("var/staging")  # <staging_dir>/<YYYY-MM-DD>/batch-NNNN/*.jsonl
 
     # Elasticsearch sink
     sink: str | None = None  # "embedded" | "elasticsearch"; None: elasticsearch when es_url is set
@@ -53,12 +59,29 @@ class Settings:
     es_quotes_alias: str = "quotes"
     es_chunk_size: int = 500
     es_max_retries: int = 5
+    es_retry_backoff: float = 2.0  # seconds before the first bulk retry after a 429, doubled each time
+    kibana_url: str | None = None  # for `news-etl kibana import`; same credentials as Elasticsearch
+    es_retry_backoff: float = 2.0  # seconds before a bulk's first retry after 429/503, doubled for each next one
 
     # Fetching
     http_timeout: float = 20.0
     http_retries: int = 3
     http_per_host: int = 2
     user_agent: str = "news-etl/0.1 (+https://pypi.org/project/news-etl/)"
+    http_backoff: float = 0.5  # seconds before the first retry, doubled for each next one
+    http_max_bytes: int = 20_000_000  # a larger response is rejected rather than read
+    http_workers: int = 8  # pages fetched at once (still at most http_per_host per host)
+
+    # Ingestion and cleaning
+    max_html_chars: int = 500_000  # pages are cut to this (after scripts/styles go) before extraction
+    min_article_words: int = 20  # less clean text than this is "no article text"
+    # JSON/JSONL exports: comma-separated field names, first present wins
+    json_url_fields: str = "url,link"
+    json_title_fields: str = "title,headline"
+    json_text_fields: str = "text,body,content"
+    json_html_fields: str = "html,raw_html"
+    json_author_fields: str = "authors,author,byline"
+    json_date_fields: str = "published_at,date,published,pubdate"
 
     @property
     def sink_name(self) -> str:

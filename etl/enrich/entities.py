@@ -1,0 +1,192 @@
+"""Canonical entities of one article: one entry per real entity, with every surface form.
+
+The small English model names the same entity several ways ("Putin", "Vladimir Putin",
+"Putin's") and slips on labels ("Kyiv" as PERSON, "Biden" as ORG). Within one article
+the text usually settles both, so mentions are grouped first (variant table, then
+surname -> full name) and each group's label is a vote over its mentions, where a
+mention's context can outvote the model (the subject of "said" speaks, so it is not a
+place; the object of "near" is a place, not a person).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+
+from etl.enrich.lexicon import SpeechLexicon
+from etl.records import Entity
+
+DEFAULT_VARIANTS = Path(__file__).with_name("entity_variants.json")
+
+# Numeric and temporal labels are values, not things one searches a person or place by.
+VALUE_LABELS = frozenset({"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL"})
+# Prepositions whose object is a place; "from"/"to"/"with" take people too, so they do not count.
+LOCATIVE_PREPS = frozenset({"in", "near", "outside", "inside", "around", "across", "throughout", "toward", "towards"})
+SPEAKER_LABELS = ("PERSON", "ORG")
+NOT_PLACES = frozenset({"PERSON", "PRODUCT", "WORK_OF_ART"})
+CONTEXT_WEIGHT = 2  # a mention's own context outweighs the model's guess on another mention
+POSSESSIVES = ("'s", "’s", "'", "’")
+
+
+@dataclass(frozen=True)
+class Variants:
+    """Surface form (lowercase) -> (canonical name, label) from the variants data file."""
+
+    canonical: dict[str, tuple[str, str]]
+    forms: dict[str, tuple[str, str]]  # as written in the file
+
+    def lookup(self, form: str) -> tuple[str, str] | None:
+        return self.canonical.get(form.lower())
+
+    def matcher(self, nlp) -> PhraseMatcher:
+        """Finds the listed forms the NER missed (the small model skips "Kiev" inside a quote).
+
+        Case-sensitive as written in the file plus the capitalised form, so "US" never matches "us"."""
+        matcher = PhraseMatcher(nlp.vocab)
+        for form, (name, label) in self.forms.items():
+            matcher.add(label, [nlp.make_doc(form)])
+        return matcher
+
+
+@lru_cache(maxsize=8)
+def load_variants(path: str | Path | None = None) -> Variants:
+    source = Path(path) if path else DEFAULT_VARIANTS
+    try:
+        data = json.loads(source.read_text(encoding="utf-8"))
+        forms: dict[str, tuple[str, str]] = {}
+        for name, entry in data.items():
+            if name.startswith("_"):
+                continue
+            for form in [name, *entry.get("variants", [])]:
+                forms[form] = (name, entry["label"])
+        return Variants({form.lower(): value for form, value in forms.items()}, forms)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:
+        raise ValueError(f"entity variants file {source}: {err}") from err
+
+
+@dataclass
+class _Group:
+    """All mentions of one real entity in the article."""
+
+    spans: list[Span] = field(default_factory=list)
+    forms: dict[str, None] = field(default_factory=dict)  # ordered set of surface forms
+    votes: Counter = field(default_factory=Counter)
+    known: tuple[str, str] | None = None  # (canonical, label) from the variants table
+    settled_label: str | None = None  # set when the article itself settles the label
+
+    def add(self, span: Span, form: str, vote: str, weight: int) -> None:
+        self.spans.append(span)
+        self.forms[form] = None
+        self.votes[vote] += weight
+
+    def absorb(self, other: _Group) -> None:
+        self.spans.extend(other.spans)
+        self.forms.update(other.forms)
+        self.votes.update(other.votes)
+        self.known = self.known or other.known
+
+    def to_entity(self) -> Entity:
+        if self.known:
+            name, label = self.known
+        else:
+            name = max(self.forms, key=lambda f: (len(f.split()), len(f)))  # fullest form
+            label = self.settled_label or self.votes.most_common(1)[0][0]
+        return Entity(name=name, label=label, count=len(self.spans), mentions=list(self.forms))
+
+
+def clean_mention(span: Span) -> Span | None:
+    """The mention without a leading article, a trailing possessive or edge punctuation."""
+    start, end = span.start, span.end
+    doc = span.doc
+    while start < end and (doc[start].lower_ == "the" or doc[start].is_punct):
+        start += 1
+    while end > start and (doc[end - 1].text in POSSESSIVES or doc[end - 1].is_punct):
+        end -= 1
+    if start == end:
+        return None
+    trimmed = Span(doc, start, end, label=span.label)
+    text = trimmed.text
+    for suffix in POSSESSIVES:  # the tokenizer keeps "Biden’s" whole in some contexts
+        if text.endswith(suffix) and len(text) > len(suffix):
+            return doc.char_span(trimmed.start_char, trimmed.end_char - len(suffix), label=span.label) or trimmed
+    return trimmed
+
+
+def contextual_label(span: Span, lexicon: SpeechLexicon) -> str:
+    """The label this mention's own context supports, falling back to the model's."""
+    root = span.root
+    if root.dep_ in ("nsubj", "nsubjpass") and lexicon.is_verb(root.head):
+        return span.label_ if span.label_ in SPEAKER_LABELS else "PERSON"
+    if root.dep_ == "pobj" and root.head.lower_ in LOCATIVE_PREPS and span.label_ in NOT_PLACES:
+        return "GPE"
+    return span.label_
+
+
+def extract_entities(
+    doc: Doc, variants: Variants, lexicon: SpeechLexicon, matcher: PhraseMatcher | None = None
+) -> tuple[list[Entity], dict[int, Entity]]:
+    """Canonical entities in order of first mention, and token index -> entity for every mention token."""
+    groups: dict[str, _Group] = {}
+    for ent in _mentions(doc, matcher):
+        if ent.label_ in VALUE_LABELS:
+            continue
+        mention = clean_mention(ent)
+        if mention is None:
+            continue
+        form = " ".join(mention.text.split())
+        known = variants.lookup(form)
+        key = known[0].lower() if known else form.lower()
+        group = groups.setdefault(key, _Group(known=known))
+        label = contextual_label(mention, lexicon)
+        group.add(mention, form, label, CONTEXT_WEIGHT if label != ent.label_ else 1)
+
+    _merge_surnames(groups)
+
+    entities: list[Entity] = []
+    token_entity: dict[int, Entity] = {}
+    for group in groups.values():
+        entity = group.to_entity()
+        entities.append(entity)
+        for span in group.spans:
+            for i in range(span.start, span.end):
+                token_entity[i] = entity
+    return entities, token_entity
+
+
+def _mentions(doc: Doc, matcher: PhraseMatcher | None) -> list[Span]:
+    """The model's entities plus listed variants it missed, in text order."""
+    if matcher is None:
+        return list(doc.ents)
+    taken = {i for ent in doc.ents for i in range(ent.start, ent.end)}
+    extra = [
+        Span(doc, start, end, label=label)
+        for label, start, end in matcher(doc)
+        if not taken.intersection(range(start, end))
+    ]
+    return sorted([*doc.ents, *extra], key=lambda span: span.start)
+
+
+def _merge_surnames(groups: dict[str, _Group]) -> None:
+    """Fold one-word person mentions ("Kirby") into the full name the article gives ("John Kirby").
+
+    A surname shared by two full names in the article stays on its own: guessing would
+    attribute one person's words to the other.
+    """
+    by_surname: dict[str, str | None] = {}
+    for key, group in groups.items():
+        words = key.split()
+        is_person = group.known[1] == "PERSON" if group.known else group.votes["PERSON"] > 0
+        if len(words) > 1 and is_person:
+            by_surname[words[-1]] = None if words[-1] in by_surname else key
+    for key in list(groups):
+        full = by_surname.get(key)
+        if full and full != key and not groups[key].known:
+            groups[full].absorb(groups.pop(key))
+            # The full name settles the label: a surname mislabelled ORG/GPE is still the person.
+            groups[full].settled_label = "PERSON"

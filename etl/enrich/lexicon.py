@@ -1,0 +1,50 @@
+"""The speech-cue lexicon: data (``speech_verbs.json``), not code, so it can be extended without a release."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+DEFAULT_PATH = Path(__file__).with_name("speech_verbs.json")
+
+
+@dataclass(frozen=True)
+class SpeechLexicon:
+    verbs: frozenset[str]  # lowercase inflected forms ("said", "warns", ...)
+    phrases: tuple[tuple[str, ...], ...]  # multi-word cues ("according", "to")
+    roles: frozenset[str]  # nouns naming a speaker by position ("spokesman")
+    titles: frozenset[str]  # words before a name that are not part of it ("Mayor", "Foreign")
+    phrase_starts: frozenset[str]  # first words of the phrases
+
+    def is_verb(self, token) -> bool:
+        return token.lower_ in self.verbs and token.pos_ in ("VERB", "AUX")
+
+    def phrase_at(self, token) -> str | None:
+        """The multi-word cue starting at ``token``, if one does (asked of every token: cheap first test)."""
+        if token.lower_ not in self.phrase_starts:
+            return None
+        doc = token.doc
+        for phrase in self.phrases:
+            end = token.i + len(phrase)
+            if end <= len(doc) and all(doc[token.i + n].lower_ == word for n, word in enumerate(phrase)):
+                return doc[token.i : end].text
+        return None
+
+
+@lru_cache(maxsize=8)
+def load_lexicon(path: str | Path | None = None) -> SpeechLexicon:
+    source = Path(path) if path else DEFAULT_PATH
+    try:
+        data = json.loads(source.read_text(encoding="utf-8"))
+        phrases = tuple(tuple(w.lower() for w in p) for p in data.get("phrases", []))
+        return SpeechLexicon(
+            verbs=frozenset(form.lower() for forms in data["verbs"].values() for form in forms),
+            phrases=phrases,
+            phrase_starts=frozenset(p[0] for p in phrases if p),
+            roles=frozenset(r.lower() for r in data.get("roles", [])),
+            titles=frozenset(t.lower() for t in data.get("titles", [])),
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:
+        raise ValueError(f"speech-verb lexicon {source}: {err}") from err

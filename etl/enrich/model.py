@@ -1,0 +1,28 @@
+"""Loading the spaCy pipeline with only what the enrichers use, plus the enrichers themselves."""
+
+from __future__ import annotations
+
+import spacy
+
+from etl.enrich.components import ENTITIES, QUOTES
+from etl.settings import Settings
+
+# The lexicon holds inflected forms, so no lemmas are needed; senter is redundant beside the parser.
+UNUSED = ["lemmatizer", "senter"]
+
+
+def load_nlp(settings: Settings) -> spacy.Language:
+    try:
+        nlp = spacy.load(settings.model, disable=UNUSED)
+    except OSError as err:
+        raise ValueError(
+            f"spaCy model {settings.model!r} is not installed (setting NEWS_ETL_MODEL): {err}"
+        ) from err
+    missing = {"ner", "parser"} - set(nlp.pipe_names)
+    if missing:
+        raise ValueError(f"spaCy model {settings.model!r} lacks {sorted(missing)}, which entities and quotes need")
+    lexicon = str(settings.speech_verbs_path) if settings.speech_verbs_path else None
+    variants = str(settings.entity_variants_path) if settings.entity_variants_path else None
+    nlp.add_pipe(ENTITIES, config={"variants_path": variants, "lexicon_path": lexicon})
+    nlp.add_pipe(QUOTES, config={"lexicon_path": lexicon})
+    return nlp

@@ -1,0 +1,145 @@
+"""Quotes and their speakers, through the real spaCy pipeline (the session ``nlp``)."""
+
+from __future__ import annotations
+
+import pytest
+
+from etl.enrich.quote_marks import find_quoted_spans
+
+
+def quotes(nlp, text):
+    doc = nlp(text)
+    assert doc._.enrich_error is None
+    for q in doc._.quotes:
+        assert text[q.start : q.end] == q.text
+    return doc._.quotes
+
+
+def spoken(nlp, text):
+    return [(q.kind, q.text, q.speaker) for q in quotes(nlp, text)]
+
+
+def test_cue_after_and_cue_before_with_a_pronoun(nlp):
+    text = (
+        "Mayor Ana Torres defended the budget.\n“We cannot keep borrowing,” Torres said.\n"
+        "She said: “Every department will share the burden.”"
+    )
+    assert spoken(nlp, text) == [
+        ("direct", "We cannot keep borrowing,", "Ana Torres"),
+        ("direct", "Every department will share the burden.", "Ana Torres"),
+    ]
+
+
+def test_split_quote_keeps_its_speaker(nlp):
+    text = "“The threat is not over,” Pentagon spokesman John Kirby said. “We expect more strikes.”"
+    found = quotes(nlp, text)
+    assert [q.speaker for q in found] == ["John Kirby", "John Kirby"]
+    assert [q.cue for q in found] == ["said", "said"]
+    assert found[0].speaker_label == "PERSON"
+
+
+def test_multi_paragraph_quote_is_one_quote(nlp):
+    text = (
+        "Union leader Maria Lopez spoke on Friday.\n“We have waited three years.\n"
+        "“Today that ends,” Lopez said.\nThe company did not respond."
+    )
+    (quote,) = quotes(nlp, text)
+    assert quote.text.startswith("We have waited") and quote.text.endswith("Today that ends,")
+    assert quote.speaker == "Maria Lopez"
+
+
+def test_partial_quotes_take_the_sentence_speaker(nlp):
+    text = "Prime Minister Sarah Klein called the attack “an act of cowardice” on Monday."
+    assert spoken(nlp, text) == [("partial", "an act of cowardice", "Sarah Klein")]
+
+
+def test_indirect_speech_is_the_reported_clause(nlp):
+    found = spoken(nlp, "Kirby said the threat was not over.")
+    assert found == [("indirect", "the threat was not over", "Kirby")]
+
+
+def test_according_to_an_organisation(nlp):
+    (quote,) = quotes(nlp, "At least 40 people were killed in the strike, according to the Pentagon.")
+    assert (quote.kind, quote.text, quote.speaker, quote.cue) == (
+        "indirect", "At least 40 people were killed in the strike", "Pentagon", "according to",
+    )
+    assert quote.speaker_label == "ORG"
+
+
+def test_a_role_speaks_when_no_name_is_given(nlp):
+    (quote,) = quotes(nlp, "A White House spokeswoman said the president would call allies on Thursday.")
+    assert (quote.speaker, quote.speaker_label) == ("White House spokeswoman", "spokeswoman")
+
+
+def test_pronoun_resolves_across_a_paragraph_break(nlp):
+    text = (
+        "Health Minister Priya Natarajan announced new rules.\nThe opposition criticised the timing.\n"
+        "She added that clinics would stay open late."
+    )
+    assert spoken(nlp, text) == [("indirect", "clinics would stay open late", "Priya Natarajan")]
+
+
+def test_they_refers_to_the_plural_subject_before_it(nlp):
+    text = '"The vote was fair," said Rosa Alvarez.\nCritics disagreed. "This result will not stand," they said.'
+    assert [q.speaker for q in quotes(nlp, text)] == ["Rosa Alvarez", "Critics"]
+
+
+def test_two_speakers_in_one_paragraph(nlp):
+    text = "“Prices will fall,” Finance Minister Luis Ortega said, but governor Ines Maret said she expected delays."
+    assert [(q.kind, q.speaker) for q in quotes(nlp, text)] == [("direct", "Luis Ortega"), ("indirect", "Ines Maret")]
+
+
+def test_guillemets_and_nested_quotes(nlp):
+    text = "«We will not accept a ‘frozen conflict’», Emmanuel Macron said.\n“He told me, ‘never,’ and I believed him,” Olaf Scholz said."
+    assert spoken(nlp, text) == [
+        ("direct", "We will not accept a ‘frozen conflict’", "Emmanuel Macron"),
+        ("direct", "He told me, ‘never,’ and I believed him,", "Olaf Scholz"),
+    ]
+
+
+def test_quote_in_a_headline(nlp):
+    (quote,) = quotes(nlp, "‘Not over yet,’ says minister as talks stall\nTalks collapsed on Sunday.")
+    assert (quote.text, quote.speaker_label) == ("Not over yet,", "minister")
+
+
+def test_a_missing_closing_mark_does_not_swallow_the_article(nlp):
+    text = (
+        "“We lost everything in one night, resident Carla Diaz said.\n"
+        "Crews worked through the weekend.\nThe governor, Mark Ellis, said the state would ask for aid."
+    )
+    assert spoken(nlp, text) == [
+        ("direct", "We lost everything in one night,", "Carla Diaz"),
+        ("indirect", "the state would ask for aid", "Mark Ellis"),
+    ]
+
+
+def test_unattributed_scare_quotes_are_not_quotes(nlp):
+    assert quotes(nlp, "The so-called “peace plan” was published on Friday.") == []
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ('He said: "It is over." Then he left.', ["It is over."]),
+        ("It's the leaders’ call, not ‘ours’ to make.", ["ours"]),
+        ("“No closing mark here\nNext paragraph stays outside.", ["No closing mark here"]),
+        ("Stray ” closing mark and “a real one” here.", ["a real one"]),
+        ("“Open\n“Still the same quote,” she said.", ["Open\n“Still the same quote,"]),
+    ],
+)
+def test_quote_marks(text, expected):
+    assert [text[s.start : s.end] for s in find_quoted_spans(text)] == expected
+
+
+def test_seed_article_quotes(nlp, seed_text):
+    found = quotes(nlp, seed_text)
+    speakers = {q.speaker for q in found}
+    assert {"Biden", "Kate Bedingfield", "Antony Blinken", "John Kirby", "Vladimir Medinsky", "Pentagon"} <= speakers
+    assert sum(q.speaker is not None for q in found) >= 10
+    # The mismatched mark in `do. “` closes the quote instead of opening one that eats the article.
+    (see,) = [q for q in found if q.text.startswith("let’s see")]
+    assert see.text.endswith("what they do.") and see.kind == "partial"
+    barbarism = next(q for q in found if q.text == "massive barbarism")
+    assert (barbarism.kind, barbarism.speaker) == ("partial", "Pentagon")
+    after_break = next(q for q in found if q.text.startswith("It does not mean"))
+    assert (after_break.speaker, after_break.cue) == ("John Kirby", "added")  # "He added:" on its own paragraph
