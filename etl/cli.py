@@ -54,8 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress and warnings")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def command(name: str, handler, help: str) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=help, description=help)
+    def command(name: str, handler, help: str, group=commands) -> argparse.ArgumentParser:
+        sub = group.add_parser(name, help=help, description=help)
         sub.set_defaults(handler=handler)
         sub.add_argument("--json", action="store_true", help="machine-readable output")
         return sub
@@ -91,6 +91,19 @@ def build_parser() -> argparse.ArgumentParser:
     quotes.add_argument("--speaker", action="append", default=[], metavar="NAME", help="only quotes by this speaker")
     search_options(quotes)
     engine_options(quotes)
+
+    index = commands.add_parser("index", help="manage the Elasticsearch indices").add_subparsers(dest="action", required=True, metavar="ACTION")
+    migrate = command("migrate", cmd_index_migrate, "move each alias to a new index version built from changed mappings (zero downtime)", index)
+    migrate.add_argument("--index", action="append", choices=("articles", "quotes"), help="only this index (default both)")
+    migrate.add_argument("--mappings", type=Path, help="folder of index definitions (default mappings/)")
+    migrate.add_argument("--force", action="store_true", help="build a new version even when the mappings did not change")
+    migrate.add_argument("--delete-old", action="store_true", help="delete the previous version after the alias swap")
+
+    kibana = commands.add_parser("kibana", help="manage the Kibana saved objects").add_subparsers(dest="action", required=True, metavar="ACTION")
+    kibana_import = command("import", cmd_kibana_import, "load the data views, saved searches and dashboard into Kibana", kibana)
+    kibana_import.add_argument("--kibana-url", help="default NEWS_ETL_KIBANA_URL; credentials are Elasticsearch's")
+    kibana_import.add_argument("--space", help="Kibana space id (default: the default space)")
+    kibana_import.add_argument("--objects", type=Path, help="saved objects NDJSON (default mappings/kibana/saved_objects.ndjson)")
     return parser
 
 
@@ -182,6 +195,44 @@ def cmd_quotes(args: argparse.Namespace, settings: Settings) -> int:
     return _search(request, settings, args.json)
 
 
+def cmd_index_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from etl.index.elastic_indices import INDICES, MAPPINGS_DIR, migrate
+
+    try:
+        report = migrate(
+            settings, indices=tuple(args.index or INDICES), mappings_dir=args.mappings or MAPPINGS_DIR,
+            force=args.force, delete_old=args.delete_old,
+        )
+    except (OSError, ValueError, RuntimeError) as err:
+        raise CommandError(str(err)) from err
+    if args.json:
+        _print_json(report)
+        return 0
+    for step in report.values():
+        if step["migrated"]:
+            print(f"{step['alias']}: {step['from']} -> {step['to']} ({step['docs']} documents)")
+        else:
+            print(f"{step['alias']}: {step['to']} is up to date ({step['docs']} documents)")
+    return 0
+
+
+def cmd_kibana_import(args: argparse.Namespace, settings: Settings) -> int:
+    from etl.kibana import SAVED_OBJECTS, KibanaImportError, import_saved_objects
+
+    url = args.kibana_url or settings.kibana_url
+    if not url:
+        raise CommandError("no Kibana URL: pass --kibana-url or set NEWS_ETL_KIBANA_URL")
+    try:
+        summary = import_saved_objects(url, settings, path=args.objects or SAVED_OBJECTS, space=args.space)
+    except (OSError, KibanaImportError) as err:
+        raise CommandError(str(err)) from err
+    if args.json:
+        _print_json(summary)
+    else:
+        print(f"imported {summary['imported']} of {summary['objects']} saved objects into {summary['url']}")
+    return 0
+
+
 # --- helpers --------------------------------------------------------------------
 
 
@@ -195,7 +246,7 @@ def _search(request, settings: Settings, as_json: bool) -> int:
             result = sink.search(request)
     except SearchError as err:
         raise CommandError(str(err)) from err
-    except (OSError, ValueError, ConnectionError) as err:
+    except (OSError, ValueError, RuntimeError) as err:  # RuntimeError: the server refused the request
         raise CommandError(f"cannot search {settings.sink_name} index: {err}") from err
     if as_json:
         _print_json(result.to_dict())

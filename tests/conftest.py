@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from etl.settings import Settings
+from es_server import es_cluster, es_settings  # noqa: F401  (Elasticsearch fixtures: real cluster or osmem-server)
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"

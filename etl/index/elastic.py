@@ -1,0 +1,196 @@
+"""The Elasticsearch sink: bulk writes into ``articles`` and ``quotes`` through their aliases, and search.
+
+Every article is written with ``_id`` = its document id (re-runs overwrite), and each of its quotes into
+``quotes`` with ``<article id>-q<position>``; quotes an article no longer has are deleted, so a
+re-indexed article that lost a quote loses it in ``quotes`` too. A document the server refuses
+becomes a ``Rejected`` record with the server's reason; it never stops the batch.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from elasticsearch import NotFoundError, TransportError
+from elasticsearch.helpers import streaming_bulk
+
+from etl.index import WriteReport
+from etl.index.elastic_client import (
+    RETRY_ON_STATUS,
+    ElasticsearchRequestError,
+    make_client,
+    server_errors,
+)
+from etl.index.elastic_indices import MAPPINGS_DIR, alias_for, ensure_index, load_templates
+from etl.index.elastic_query import search_body, search_result
+from etl.records import IndexedDocument, Rejected
+from etl.search.query import SearchError, SearchRequest, SearchResult
+from etl.settings import Settings
+
+log = logging.getLogger(__name__)
+
+STAGE = "index"
+MAX_BACKOFF = 60.0  # seconds: the longest wait between two retries of a 429
+
+
+class ElasticSink:
+    def __init__(self, settings: Settings, *, mappings_dir: Path = MAPPINGS_DIR):
+        self.settings = settings
+        self.reject_dir = settings.index_dir
+        self.mappings_dir = mappings_dir
+        self.client = make_client(settings)
+        self.articles = alias_for(settings, "articles")
+        self.quotes = alias_for(settings, "quotes")
+        self._ensured = False
+
+    # -- writing --------------------------------------------------------------------------------
+
+    def ensure_indices(self) -> dict[str, str]:
+        """Templates in place and an index behind each alias (created on first use); alias -> index."""
+        found = {}
+        for index in ("articles", "quotes"):
+            templates = load_templates(index, alias_for(self.settings, index), self.mappings_dir)
+            found[templates.alias] = ensure_index(self.client, templates)
+        self._ensured = True
+        return found
+
+    def write(self, docs: Iterable[IndexedDocument]) -> WriteReport:
+        if not self._ensured:
+            with server_errors(self.settings, "write to"):
+                self.ensure_indices()
+        report = WriteReport()
+        quotes = 0
+        started = time.perf_counter()
+        down: str | None = None  # set when the server stops answering: later batches are reported, not sent
+        docs = iter(docs)
+        while batch := list(islice(docs, self.settings.es_chunk_size)):
+            if down:
+                report.failed.extend(Rejected(doc.article.origin, STAGE, f"not sent: {down}", doc.article.id) for doc in batch)
+                continue
+            landed, failed, down = self._write_batch(batch)
+            report.indexed += len(landed)
+            report.failed.extend(failed)
+            quotes += sum(len(doc.quotes) for doc in landed)
+            try:
+                self._delete_lost_quotes(landed)
+            except TransportError as err:
+                down = f"Elasticsearch stopped answering: {err}"
+        if down:
+            log.error("elasticsearch: %s; the %d articles not written are in the rejected records", down, len(report.failed))
+        else:
+            self.client.indices.refresh(index=[self.articles, self.quotes])
+        seconds = time.perf_counter() - started
+        log.info(
+            "elasticsearch: %d articles and %d quotes landed in %s/%s, %d rejected, %.1f s (%.0f docs/s)",
+            report.indexed, quotes, self.articles, self.quotes, len(report.failed), seconds,
+            report.indexed / seconds if seconds else 0.0,
+        )  # fmt: skip
+        return report
+
+    def _actions(self, batch: list[IndexedDocument]) -> Iterator[dict[str, Any]]:
+        for doc in batch:
+            yield {"_index": self.articles, "_id": doc.article.id, "_source": doc.to_dict()}
+            for quote in doc.quote_documents():
+                yield {"_index": self.quotes, "_id": quote["id"], "_source": quote}
+
+    def _write_batch(self, batch: list[IndexedDocument]) -> tuple[list[IndexedDocument], list[Rejected], str | None]:
+        """Bulk one batch; an article counts as landed only when it and all its quotes did.
+
+        The third value says why the server stopped answering mid-batch (gone, or slower than the
+        timeout through all the client's retries), else None: every article not confirmed by then fails.
+        """
+        by_id = {doc.article.id: doc for doc in batch}
+        owner = {q["id"]: doc.article.id for doc in batch for q in doc.quote_documents()}
+        errors: dict[str, list[str]] = {}
+        confirmed: set[str] = set()
+        down = None
+        try:
+            for ok, item in self._bulk(batch):
+                result = next(iter(item.values()))
+                doc_id = result.get("_id")
+                if ok:
+                    confirmed.add(doc_id)
+                    continue
+                article_id = doc_id if doc_id in by_id else owner.get(doc_id, doc_id)
+                part = "article" if doc_id in by_id else f"quote {doc_id}"
+                errors.setdefault(article_id, []).append(f"{part}: {_reason(result)}")
+        except TransportError as err:
+            down = f"Elasticsearch stopped answering: {err}"
+            for doc in batch:
+                parts = {doc.article.id, *(q["id"] for q in doc.quote_documents())}
+                if doc.article.id not in errors and not parts <= confirmed:
+                    errors[doc.article.id] = [f"not confirmed: {down}"]
+        landed = [doc for doc in batch if doc.article.id not in errors]
+        failed = [
+            Rejected(by_id[aid].article.origin if aid in by_id else str(aid), STAGE, "; ".join(reasons), aid)
+            for aid, reasons in errors.items()
+        ]
+        return landed, failed, down
+
+    def _bulk(self, batch: list[IndexedDocument]) -> Iterator[tuple[bool, dict[str, Any]]]:
+        return streaming_bulk(
+            self.client,
+            self._actions(batch),
+            chunk_size=self.settings.es_chunk_size,
+            max_retries=self.settings.es_max_retries,
+            initial_backoff=self.settings.es_retry_backoff,
+            max_backoff=MAX_BACKOFF,
+            retry_on_status=(429, *RETRY_ON_STATUS),  # an overloaded or restarting cluster: back off, try again
+            raise_on_error=False,
+            raise_on_exception=False,
+        )
+
+    def _delete_lost_quotes(self, landed: list[IndexedDocument]) -> None:
+        """Delete quotes of these articles whose position no longer exists (the article lost quotes)."""
+        if not landed:
+            return
+        keep = [q["id"] for doc in landed for q in doc.quote_documents()]
+        self.client.delete_by_query(
+            index=self.quotes,
+            query={"bool": {"filter": [{"terms": {"article_id": [d.article.id for d in landed]}}], "must_not": [{"ids": {"values": keep}}]}},
+            conflicts="proceed",
+        )
+
+    # -- reading --------------------------------------------------------------------------------
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        request.validate()
+        alias = alias_for(self.settings, request.index)
+        try:
+            with server_errors(self.settings, f"search {alias} on"):
+                response = self.client.search(index=alias, **search_body(request))
+        except ElasticsearchRequestError as err:
+            if not isinstance(err.__cause__, NotFoundError):
+                raise
+            raise SearchError(
+                f"Elasticsearch has no index {alias!r} yet; index some articles first (news-etl run ... --sink elasticsearch)"
+            ) from None
+        return search_result(request, response.body)
+
+    def count(self, index: str = "articles") -> int:
+        alias = alias_for(self.settings, index)
+        with server_errors(self.settings, f"count {alias} on"):
+            return self.client.options(ignore_status=404).count(index=alias).body.get("count", 0)
+
+    def close(self) -> None:
+        self.client.close()
+
+    def __enter__(self) -> ElasticSink:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _reason(result: dict[str, Any]) -> str:
+    """The server's reason for a failed bulk item, e.g. ``mapper_parsing_exception: failed to parse ...``."""
+    error = result.get("error")
+    if isinstance(error, dict):
+        cause = error.get("caused_by", {}).get("reason")
+        text = f"{error.get('type')}: {error.get('reason')}"
+        return f"{text} ({cause})" if cause else text
+    return f"status {result.get('status')}: {error or result.get('exception', 'unknown error')}"
