@@ -59,7 +59,6 @@ class Settings:
     es_quotes_alias: str = "quotes"
     es_chunk_size: int = 500
     es_max_retries: int = 5
-    es_retry_backoff: float = 2.0  # seconds before the first bulk retry after a 429, doubled each time
     kibana_url: str | None = None  # for `news-etl kibana import`; same credentials as Elasticsearch
     es_retry_backoff: float = 2.0  # seconds before a bulk's first retry after 429/503, doubled for each next one
 

@@ -1,0 +1,117 @@
+"""Main article text out of a page: trafilatura first, bs4 when trafilatura finds nothing.
+
+The method, in order:
+1. trafilatura in precision mode (no comments). Precision mode sometimes throws the article
+   away with the boilerplate (a paywall notice survives, the story does not); when its text is
+   short and under a quarter of the balanced mode's, the balanced text is taken instead.
+2. When trafilatura finds nothing, bs4 reads the ``<p>`` paragraphs of the page's
+   ``<article>``/``<main>``/``<body>`` with navigation, forms and scripts removed. bs4 builds
+   its tree without recursion, so pages nested thousands of levels deep still come out (lxml,
+   under trafilatura, silently stops at depth 256).
+3. One paragraph per line, separated by blank lines. Leftover boilerplate is dropped: the
+   headline repeated as the first paragraph (it is the title field), "Read more:"/"Related:"
+   teasers and the link lists under them, share/follow/subscribe calls, comment counters,
+   "Click to tweet" pull quotes, copyright lines.
+
+Pages are capped (``prepare``) before extraction so a 20 MB page costs no more than a large one.
+"""
+
+from __future__ import annotations
+
+import re
+
+import trafilatura
+from bs4 import BeautifulSoup
+
+from etl.clean.text import lines_to_paragraphs
+
+# Precision-mode text under this share of the balanced text means precision mode lost the story.
+_LOST_STORY_RATIO = 0.25
+# Precision-mode text this long is a story in its own right; the balanced mode is not consulted.
+_SURE_STORY_WORDS = 150
+
+_NOT_CONTENT = re.compile(
+    r"<script\b(?![^>]*ld\+json)[^>]*>.*?</script\s*>|<style\b[^>]*>.*?</style\s*>|<svg\b.*?</svg\s*>|<!--.*?-->",
+    re.IGNORECASE | re.DOTALL,
+)
+
+# A paragraph that starts like this is a teaser for another page, not this story.
+_TEASER = re.compile(
+    r"^(related( post| stories| articles| coverage)?|read (more|also|next)|see (more|also)|more( (from|on|about) [^:]{1,40})?"
+    r"|also( read| on [\w.]+)?|recommended|watch|listen|most read[^:]*|trending|don'?t miss|you may also like"
+    r"|filed under|tags)\s*[:|]",
+    re.IGNORECASE,
+)
+# A whole paragraph that is only one of these is page furniture.
+_FURNITURE = re.compile(
+    r"^(\d+\s+)?(comments?|advertisement|advert|sponsored|tags|share( this( article| story)?)?|print|email"
+    r"|related|more|also|don'?t miss|you may also like\W*|most read.*|read more|see more|trending( now)?)\W*$",
+    re.IGNORECASE,
+)
+# Calls to action; only short paragraphs are considered, so a story that mentions them survives.
+_CALL_TO_ACTION = re.compile(
+    r"^(sign up|subscribe|follow (us|@|\w+( \w+){0,4} on)|share (this|it)|like this (story|article)|get (the|our) "
+    r"(latest|day|best|top)|have a tip|download (the|our)|join us|listen to)"
+    r"|click to tweet$|(©|\(c\)|copyright\b|all rights reserved)",
+    re.IGNORECASE,
+)
+_SHORT_WORDS = 40
+
+
+def prepare(html: str, max_chars: int) -> str:
+    """Scripts, styles, inline SVG and comments removed, then cut to ``max_chars`` (huge pages)."""
+    return _NOT_CONTENT.sub(" ", html)[:max_chars]
+
+
+def extract_body(html: str, title: str | None = None) -> str:
+    """The article text of a page (paragraphs separated by blank lines); "" when there is none."""
+    text = _trafilatura(html) or _paragraphs_by_bs4(html)
+    return _drop_boilerplate(lines_to_paragraphs(text), title)
+
+
+def _trafilatura(html: str) -> str:
+    precise = trafilatura.extract(html, favor_precision=True, include_comments=False) or ""
+    if len(precise.split()) >= _SURE_STORY_WORDS:
+        return precise
+    balanced = trafilatura.extract(html, include_comments=False) or ""
+    return balanced if len(precise) < _LOST_STORY_RATIO * len(balanced) else precise
+
+
+def _paragraphs_by_bs4(html: str) -> str:
+    soup = BeautifulSoup(html, "lxml")
+    for tag in soup(["script", "style", "noscript", "nav", "header", "footer", "aside", "form", "button"]):
+        tag.decompose()
+    root = soup.find("article") or soup.find("main") or soup.body or soup
+    paragraphs = [p.get_text(" ", strip=True) for p in root.find_all("p")]
+    if not any(paragraphs):
+        paragraphs = root.get_text("\n", strip=True).split("\n")
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def _drop_boilerplate(body: str, title: str | None) -> str:
+    kept: list[str] = []
+    in_teaser_list = False
+    for paragraph in body.split("\n\n"):
+        lines = []
+        for line in paragraph.split("\n"):
+            is_item = line.startswith(("- ", "• ", "* "))
+            if in_teaser_list and is_item:
+                continue
+            in_teaser_list = bool(_TEASER.match(line)) or bool(_FURNITURE.match(line))
+            if in_teaser_list or _is_call_to_action(line):
+                continue
+            lines.append(line)
+        if lines:
+            kept.append("\n".join(lines))
+    if kept and title and _same_text(kept[0], title):
+        kept.pop(0)
+    return "\n\n".join(kept)
+
+
+def _is_call_to_action(line: str) -> bool:
+    return len(line.split()) <= _SHORT_WORDS and bool(_CALL_TO_ACTION.search(line))
+
+
+def _same_text(a: str, b: str) -> bool:
+    words = lambda s: re.findall(r"\w+", s.casefold())  # noqa: E731
+    return words(a) == words(b)

@@ -1,0 +1,231 @@
+"""Article metadata from a page: JSON-LD, OpenGraph/``article:`` meta, plain meta tags, ``<time>``.
+
+Each field takes the first value found in that order (the publisher's structured data is
+the most deliberate statement); trafilatura's own metadata extraction fills what is still
+missing. Values are returned raw; dates are parsed by ``parse_date``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import warnings
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from typing import Any
+
+import lxml.html
+import trafilatura
+from dateutil import parser as dateparser
+
+log = logging.getLogger(__name__)
+
+FIELDS = ("title", "authors", "published_at", "url", "source", "language")
+
+_ARTICLE_TYPES = {
+    "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
+    "reviewnewsarticle", "backgroundnewsarticle", "blogposting", "liveblogposting", "socialmediaposting",
+    "scholarlyarticle", "techarticle", "report",
+}
+_META = {  # field -> meta property/name/itemprop values, in order of preference (lower case)
+    "title": ("og:title", "twitter:title", "dc.title", "headline"),
+    "authors": ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "byl"),
+    "published_at": (
+        "article:published_time", "og:article:published_time", "datepublished", "parsely-pub-date",
+        "sailthru.date", "pubdate", "publishdate", "publish-date", "dc.date.issued", "dcterms.created",
+        "dc.date", "date", "article.published", "originalpublicationdate",
+    ),
+    "url": ("og:url",),
+    "source": ("og:site_name", "application-name", "publisher"),
+    "language": ("content-language", "og:locale", "dc.language", "inlanguage"),
+}
+_AUTHOR_SPLIT = re.compile(r"\s*(?:;|\||,|&|\band\b)\s*", re.IGNORECASE)
+_BY = re.compile(r"^\s*(by|from|von|par|por|di)\s+", re.IGNORECASE)
+_MAX_AUTHOR_WORDS = 6
+# Zone abbreviations seen in news datelines (dateutil knows only UTC/GMT and the local zone).
+_TZ_ABBREVIATIONS = {
+    name: int(hours * 3600)
+    for name, hours in {
+        "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
+        "BST": 1, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3, "MSK": 3, "IST": 5.5, "SGT": 8,
+        "HKT": 8, "JST": 9, "KST": 9, "AEST": 10, "AEDT": 11,
+    }.items()
+}
+_YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
+
+
+def page_metadata(html: str) -> dict[str, Any]:
+    """``{field: value}`` for the FIELDS found in the page; authors as a clean list."""
+    try:
+        tree = lxml.html.document_fromstring(html)
+    except (lxml.etree.ParserError, ValueError):
+        return {}
+    found: dict[str, Any] = {}
+    for source in (_json_ld(tree), _meta_tags(tree), _markup(tree)):
+        for name, value in source.items():
+            if value and not found.get(name):
+                found[name] = value
+    if not all(found.get(name) for name in ("title", "authors", "published_at", "source")):
+        for name, value in _trafilatura(html).items():
+            if value and not found.get(name):
+                found[name] = value
+    found["authors"] = clean_authors(found.get("authors"))
+    return found
+
+
+def _json_ld(tree) -> dict[str, Any]:
+    for script in tree.xpath('//script[contains(translate(@type, "LDJSON", "ldjson"), "ld+json")]'):
+        try:
+            data = json.loads(script.text_content(), strict=False)
+        except ValueError:
+            continue  # a broken JSON-LD block is the page's problem; the other sources still apply
+        for node in _nodes(data):
+            types = node.get("@type")
+            types = types if isinstance(types, list) else [types]
+            if any(isinstance(t, str) and t.lower() in _ARTICLE_TYPES for t in types):
+                publisher = node.get("publisher")
+                page = node.get("mainEntityOfPage")
+                return {
+                    "title": _text(node.get("headline") or node.get("name")),
+                    "authors": _names(node.get("author")),
+                    "published_at": _text(node.get("datePublished") or node.get("dateCreated")),
+                    "url": _text(node.get("url") or (page.get("@id") if isinstance(page, dict) else page)),
+                    "source": _text(publisher.get("name")) if isinstance(publisher, dict) else None,
+                    "language": _text(node.get("inLanguage")),
+                }
+    return {}
+
+
+def _nodes(data: Any) -> Iterator[dict]:
+    if isinstance(data, list):
+        for item in data:
+            yield from _nodes(item)
+    elif isinstance(data, dict):
+        yield data
+        yield from _nodes(data.get("@graph", []))
+
+
+def _names(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [name for item in value for name in _names(item)]
+    if isinstance(value, dict):
+        return _names(value.get("name"))
+    return [value] if isinstance(value, str) else []
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        value = value.get("@value") or value.get("name")
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _meta_tags(tree) -> dict[str, Any]:
+    values: dict[str, list[str]] = {}
+    for meta in tree.iter("meta"):
+        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or meta.get("http-equiv") or "")
+        content = (meta.get("content") or "").strip()
+        if key and content:
+            values.setdefault(key.strip().lower(), []).append(content)
+    found: dict[str, Any] = {}
+    for name, keys in _META.items():
+        for key in keys:
+            if name == "authors":
+                authors = [v for v in values.get(key, []) if not v.startswith(("http://", "https://"))]
+                if authors:
+                    found[name] = authors
+                    break
+            elif values.get(key):
+                found[name] = values[key][0]
+                break
+    return found
+
+
+def _markup(tree) -> dict[str, Any]:
+    """What plain HTML says: <link rel=canonical>, <html lang>, <time datetime>, <title>."""
+    found: dict[str, Any] = {}
+    for link in tree.iter("link"):
+        if (link.get("rel") or "").lower() == "canonical" and link.get("href"):
+            found["url"] = link.get("href").strip()
+            break
+    found["language"] = tree.get("lang") or tree.get("xml:lang")
+    times = tree.xpath("//time[@pubdate][@datetime]") or tree.xpath("//time[@datetime]")
+    if times:
+        found["published_at"] = times[0].get("datetime")
+    title = tree.find(".//title")
+    if title is not None:
+        found["title"] = title.text_content().strip()
+    authors = [a.text_content().strip() for a in tree.xpath('//a[@rel="author"]')]
+    found["authors"] = [a for a in authors if a]
+    return found
+
+
+def _trafilatura(html: str) -> dict[str, Any]:
+    meta = trafilatura.extract_metadata(html)
+    if meta is None:
+        return {}
+    return {
+        "title": meta.title,
+        "authors": (meta.author or "").split(";") if meta.author else [],
+        "published_at": meta.date,
+        "source": meta.sitename,
+        "url": meta.url,
+    }
+
+
+def clean_authors(value: Any) -> list[str]:
+    """A list of person names: "By A and B" -> ["A", "B"]; URLs, e-mails and long phrases dropped."""
+    raw = [value] if isinstance(value, str) else list(value or [])
+    names: list[str] = []
+    for item in raw:
+        if not isinstance(item, str):
+            continue
+        for part in _AUTHOR_SPLIT.split(_BY.sub("", item.strip())):
+            name = _BY.sub("", " ".join(part.split())).strip(" .,-")
+            if name and "@" not in name and "://" not in name and len(name.split()) <= _MAX_AUTHOR_WORDS:
+                names.append(name)
+    return list(dict.fromkeys(names))
+
+
+def parse_date(value: str | None, origin: str = "") -> str | None:
+    """ISO 8601 with timezone, or None (logged) when the value cannot be read as a date.
+
+    A date without a timezone is taken as UTC: publishers that omit the offset mostly mean
+    their server time, and a date a few hours off is more useful than none.
+    """
+    if not value:
+        return None
+    parsed = _read_date(value.strip())
+    if parsed is None:
+        log.warning("%s: unparseable publication date %r, leaving it empty", origin, value)
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.isoformat()
+
+
+def language_code(value: str | None) -> str | None:
+    """"en-US", "en_GB", "EN" -> "en"."""
+    if not value:
+        return None
+    code = re.split(r"[-_,;\s]", value.strip())[0].lower()
+    return code if re.fullmatch(r"[a-z]{2,3}", code) else None
+
+
+
+def _read_date(value: str) -> datetime | None:
+    # dateutil fills missing parts from today, so without a year it would invent a date.
+    if not _YEAR.search(value):
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        pass
+    try:
+        with warnings.catch_warnings():  # an unknown zone name would otherwise be silently dropped
+            warnings.simplefilter("error", dateparser.UnknownTimezoneWarning)
+            return dateparser.parse(value, tzinfos=_TZ_ABBREVIATIONS)
+    except (ValueError, OverflowError, TypeError, dateparser.UnknownTimezoneWarning):
+        return None
