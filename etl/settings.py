@@ -8,11 +8,14 @@ reach logs, errors or summaries.
 from __future__ import annotations
 
 import os
+import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Mapping
+from urllib.parse import unquote, urlsplit
 
 ENV_PREFIX = "NEWS_ETL_"
+SETTINGS_FILE_ENV = ENV_PREFIX + "SETTINGS_FILE"
 
 # Settings whose environment name is the one Elasticsearch users already know.
 _ES_ENV = {
@@ -82,6 +85,14 @@ class Settings:
     json_author_fields: str = "authors,author,byline"
     json_date_fields: str = "published_at,date,published,pubdate"
 
+    def __post_init__(self) -> None:
+        # A user:password written into the URL moves to the secret fields, so the URL is safe to show.
+        parts = urlsplit(self.es_url or "")
+        if parts.username is not None:
+            object.__setattr__(self, "es_url", parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl())
+            object.__setattr__(self, "es_username", self.es_username or unquote(parts.username))
+            object.__setattr__(self, "es_password", self.es_password or unquote(parts.password or ""))
+
     @property
     def sink_name(self) -> str:
         return self.sink or ("elasticsearch" if (self.es_url or self.es_cloud_id) else "embedded")
@@ -92,8 +103,9 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Defaults, then the TOML file named by NEWS_ETL_SETTINGS_FILE, then the environment, then ``overrides``."""
         env = os.environ if environ is None else environ
-        values: dict[str, Any] = {}
+        values: dict[str, Any] = _read_settings_file(env.get(SETTINGS_FILE_ENV))
         for f in fields(cls):
             name = _ES_ENV.get(f.name, ENV_PREFIX + f.name.upper())
             raw = env.get(name)
@@ -101,6 +113,25 @@ class Settings:
                 continue
             values[f.name] = _convert(f.name, raw, cls.__dataclass_fields__[f.name].default)
         return cls(**values).with_(**overrides)
+
+
+def _read_settings_file(path: str | None) -> dict[str, Any]:
+    """Settings from a TOML file of ``field = value`` lines (secrets can live here, outside the code)."""
+    if not path:
+        return {}
+    try:
+        with open(path, "rb") as f:
+            data = tomllib.load(f)
+    except (OSError, tomllib.TOMLDecodeError) as err:
+        raise ValueError(f"settings file {path}: {err}") from None
+    known = Settings.__dataclass_fields__
+    values = {}
+    for name, value in data.items():
+        if name not in known:
+            raise ValueError(f"settings file {path}: unknown setting {name!r}")
+        default = known[name].default
+        values[name] = _convert(name, value, default) if isinstance(value, str) else value
+    return values
 
 
 def _convert(name: str, raw: str, default: Any) -> Any:
