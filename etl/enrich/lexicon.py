@@ -17,6 +17,9 @@ class SpeechLexicon:
     roles: frozenset[str]  # nouns naming a speaker by position ("spokesman")
     titles: frozenset[str]  # words before a name that are not part of it ("Mayor", "Foreign")
     phrase_starts: frozenset[str]  # first words of the phrases
+    female: frozenset[str] = frozenset()  # honorifics and nouns that settle "she" ("ms", "daughter")
+    male: frozenset[str] = frozenset()  # ... and "he" ("mr", "spokesman")
+    company_nouns: frozenset[str] = frozenset()  # "the retailer said": the company the article is about
 
     def is_verb(self, token) -> bool:
         return token.lower_ in self.verbs and token.pos_ in ("VERB", "AUX")
@@ -45,6 +48,9 @@ def load_lexicon(path: str | Path | None = None) -> SpeechLexicon:
             phrase_starts=frozenset(p[0] for p in phrases if p),
             roles=frozenset(r.lower() for r in data.get("roles", [])),
             titles=frozenset(t.lower() for t in data.get("titles", [])),
+            female=frozenset(w.lower() for w in data.get("gendered", {}).get("female", [])),
+            male=frozenset(w.lower() for w in data.get("gendered", {}).get("male", [])),
+            company_nouns=frozenset(w.lower() for w in data.get("company_nouns", [])),
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:
         raise ValueError(f"speech-verb lexicon {source}: {err}") from err

@@ -15,6 +15,7 @@ stops there, so a missing closing mark never swallows the rest of the article.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 FAMILIES = {
@@ -26,6 +27,11 @@ OPENING_GLYPHS = frozenset("“„‟«‹‘‚")
 # What may stand right before an opening mark, or right after a closing one, besides space.
 BEFORE_OPEN = frozenset("([{—–-/:")
 AFTER_CLOSE = frozenset(".,;:!?)]}—–-/…")
+
+
+WORD = re.compile(r"[^\W\d_][\w’'-]*")
+# Words a title leaves lower-case ("The Lord of the Rings").
+TITLE_SMALL_WORDS = frozenset("a an the of and or in on for to at by with from".split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +53,8 @@ def find_quoted_spans(text: str) -> list[QuotedSpan]:
             family = FAMILIES.get(text[pos])
             if family is None:
                 continue
+            if family == "single" and 0 < pos < len(text) - 1 and text[pos - 1].isalnum() and text[pos + 1].isalnum():
+                continue  # an apostrophe ("It’s", "don’t"), even inside a single-quoted passage
             if continued and family == stack[0][0] and not text[p_start:pos].strip():
                 continued = False  # the reopening mark of a multi-paragraph quote
                 continue
@@ -105,3 +113,12 @@ def _span(text: str, opened: int, closed: int | None, limit: int | None = None) 
     while end > start and text[end - 1].isspace():
         end -= 1
     return QuotedSpan(start, end, opened, closed)
+
+
+def looks_like_title(passage: str) -> bool:
+    """A quoted book, film or campaign name ("The Shade Deficit,"), not speech: every word of two or
+    more capitalised but the small ones, and no sentence inside."""
+    words = WORD.findall(passage)
+    if len(words) < 2 or any(mark in passage.rstrip(".,;:!?’'\"”") for mark in ".!?"):
+        return False
+    return all(w[0].isupper() or w.lower() in TITLE_SMALL_WORDS for w in words) and words[0][0].isupper()

@@ -12,8 +12,11 @@ Tracker, BBC Citron and CoreNLP's QuoteAnnotator, and what their users report):
    searched, as textacy does ("“...,” he said." / "She said: “...”").
 3. The speaker is the cue's subject, climbing through "saying"/"and added" to the clause
    that has one. Names map to the article's canonical entity ("Kirby" -> "John Kirby");
-   pronouns go to the nearest earlier compatible speaker, else person; role nouns
-   ("a White House spokeswoman") become the speaker phrase with the role as label.
+   he/she go to the nearest earlier person (a subject or a speaker) whose gender, where the
+   article settles it, agrees; it/they to the nearest earlier speaker of a fitting kind.
+   A description the article settles ("the mayor" for "Mayor Luis Herrera", see
+   ``referents``) is that name; otherwise ("a White House spokeswoman", "officials") the
+   speaker is None and the role noun is the label: the design's speaker is a name or null.
 4. A quote with no cue of its own (the second half of a split quote, a quote paragraph
    after an attributed one) takes the speaker of its neighbour, as readers do.
 5. Indirect speech is the clausal complement of a speech verb outside quotation marks
@@ -29,18 +32,22 @@ from itertools import accumulate
 from spacy.tokens import Doc, Span, Token
 
 from etl.enrich.lexicon import SpeechLexicon
-from etl.enrich.quote_marks import QuotedSpan, find_quoted_spans
+from etl.enrich.quote_marks import QuotedSpan, find_quoted_spans, looks_like_title
+from etl.enrich.referents import Referents, is_dateline
 from etl.records import Entity, Quote
 
 SUBJECTS = ("nsubj", "nsubjpass")
 # Dependencies through which a verb without a subject takes its head's ("..., saying that").
 SUBJECT_SHARING = ("xcomp", "conj", "advcl", "acl", "relcl", "ccomp")
 SENTENCE_END = frozenset(".!?")
+# What it/they/we may refer back to (he/she go to people: see _person_antecedent).
 PRONOUN_LABELS = {
-    "he": ("PERSON",), "she": ("PERSON",), "him": ("PERSON",), "her": ("PERSON",),
     "it": ("ORG", "GPE", "NORP"), "they": ("ORG", "GPE", "NORP", "ROLE"),
     "we": ("ORG", "GPE", "NORP", "ROLE"),
 }
+PERSONAL_PRONOUNS = frozenset({"he", "she", "him", "her"})
+MAX_ANTECEDENT_STEPS = 12  # people looked at, most recent first, before falling back
+NEAR_NAME_WINDOW = 8  # tokens searched before a verb whose parsed subject is a quotation mark
 MAX_QUOTED_SHARE = 0.9  # a "reported" clause (almost) all inside quotation marks is a direct quote
 QUESTION_WORDS = frozenset({"whether", "if", "why", "how", "what", "when", "where", "who", "which"})
 
@@ -74,6 +81,7 @@ class QuoteFinder:
         self.quoted_before = [0, *accumulate(self.in_quote)]  # prefix sums: quoted tokens before i
         self.paragraph_starts = [0] + [i + 1 for i, ch in enumerate(self.text) if ch == "\n"]
         self.persons = sorted(i for i, e in token_entity.items() if e.label == "PERSON")
+        self.referents = Referents(doc, token_entity, lexicon, self.in_quote)
         # Plural subjects ("Critics disagreed."): what "they" most often refers back to.
         self.plural_subjects = [
             t.i for t in doc if t.dep_ in SUBJECTS and t.tag_ in ("NNS", "NNPS") and not self.in_quote[t.i]
@@ -112,7 +120,7 @@ class QuoteFinder:
         self._resolve_speakers(found)
         self._inherit_speakers(found)
         # Unattributed partial quotes are scare quotes, and reported speech is only worth indexing with its source.
-        found = [f for f in found if f.kind == "direct" or f.speaker_label]
+        found = [f for f in found if (f.kind == "direct" or f.speaker_label) and not self._is_title(f)]
         found.sort(key=lambda f: (f.start, f.end))
         return [
             Quote(
@@ -154,13 +162,16 @@ class QuoteFinder:
         return "partial"
 
     def _cue_above(self, span: Span) -> Token | None:
-        """The nearest speech verb (or "according to") governing the quote in the parse."""
+        """The nearest speech verb (or "according to") governing the quote in the parse, in its paragraphs."""
+        first, last = self._paragraph_start(span.start_char), self._paragraph_start(span.end_char)
         for tok in span:
             if span.start <= tok.head.i < span.end:
                 continue
             for anc in tok.ancestors:
                 if self.in_quote[anc.i]:
                     continue
+                if not first <= self._paragraph_start(anc.idx) <= last:
+                    break  # the parser ran the sentence into another paragraph: a cue there is another's
                 if self._is_cue(anc):
                     return anc
                 according = next((c for c in anc.children if self._is_phrase(c)), None)
@@ -204,15 +215,17 @@ class QuoteFinder:
             if self.in_quote[tok.i]:
                 continue
             if self._is_cue(tok) and not self._is_phrase(tok):
-                # One report may parse as several ccomps ("said X and that Y"): one clause from all.
-                clauses = [c for c in tok.children if c.dep_ == "ccomp"]
+                # One report may parse as several ccomps, or a ccomp and a conj ("said X, but that Y"): one clause.
+                clauses = [c for c in tok.children if c.dep_ == "ccomp" or (c.dep_ == "conj" and _has_that(c))]
                 if clauses:
                     start, end = min(c.left_edge.i for c in clauses), max(c.right_edge.i for c in clauses) + 1
                     found.extend(self._reported(tok, start, end))
+                elif tok.dep_ == "parataxis" and tok.head.i < tok.i:
+                    found.extend(self._parenthetical(tok))
             elif self._is_phrase(tok):
                 head = tok.head
                 lo, hi = tok.left_edge.i, tok.right_edge.i + 1
-                if head.i == tok.i:
+                if head.i == tok.i or self._is_cue(head):  # "According to X, Y said ...": Y's report is the claim
                     continue
                 right = head.right_edge.i + 1
                 while right > hi and self.doc[right - 1].is_punct:
@@ -223,6 +236,16 @@ class QuoteFinder:
                     found.extend(self._reported(tok, head.left_edge.i, lo))
                 else:
                     found.extend(self._reported(tok, head.left_edge.i, head.right_edge.i + 1))
+        return found
+
+    def _parenthetical(self, cue: Token) -> list[_Found]:
+        """ "The amount is small, she said, and the surface could be too cold": the clause the cue
+        interrupts, and each clause joined to it after the cue."""
+        head = cue.head
+        found = self._reported(cue, head.left_edge.i, cue.left_edge.i)
+        for conj in head.children:
+            if conj.dep_ == "conj" and conj.i > cue.i:
+                found += self._reported(cue, conj.left_edge.i, conj.right_edge.i + 1)
         return found
 
     def _reported(self, cue: Token, start: int, end: int) -> list[_Found]:
@@ -252,41 +275,113 @@ class QuoteFinder:
         if phrase is not None:
             last = self.doc[cue.i + len(phrase.split()) - 1]
             if last.pos_ == "ADP":  # "according to X": the speaker is the preposition's object
-                return next((c for c in last.children if c.dep_ == "pobj"), None)
+                source = next((c for c in last.children if c.dep_ == "pobj"), None)
+                return self._source_of(source) if source is not None else None
         verb = cue
         for _ in range(4):
-            subject = next((c for c in verb.children if c.dep_ in SUBJECTS), None)
-            if subject is not None:
+            subjects = [c for c in verb.children if c.dep_ in SUBJECTS]
+            speaking = [c for c in subjects if any(ch.isalpha() for ch in c.text) and not is_dateline(c)]
+            if speaking:
+                # A dateline ("PARIS — ...") parses as a second subject, farther from the verb than the real one.
+                subject = min(speaking, key=lambda c: abs(c.i - verb.i))
                 relative = subject.tag_ in ("WDT", "WP") or any(t.tag_ in ("WDT", "WP") for t in subject.subtree)
                 if relative and verb.dep_ == "relcl":
                     return verb.head  # "officials, who said ..." / "both of which said" -> the antecedent
                 return subject
+            if subjects:  # only a quotation mark or a dateline parsed as the subject: the parse is lost here
+                return self._name_near(verb)
             if verb.dep_ not in SUBJECT_SHARING or verb.head is verb:
                 return None
             verb = verb.head
         return None
 
+    def _source_of(self, source: Token) -> Token:
+        """The name inside an "according to" source: "LSEG data", "data compiled by Bloomberg"."""
+        if source.i in self.entity_of:
+            return source
+        for child in source.children:
+            if child.dep_ in ("compound", "poss") and child.i in self.entity_of:
+                return child
+            if child.dep_ == "acl":  # "compiled by Bloomberg": the agent
+                agent = next((a for a in child.children if a.dep_ == "agent"), None)
+                name = next((o for o in agent.children if o.i in self.entity_of), None) if agent is not None else None
+                if name is not None:
+                    return name
+        return source
+
+    def _name_near(self, verb: Token) -> Token | None:
+        """The person or organisation right before the verb (else right after), within its clause.
+
+        Used when the parser took a quotation mark for the subject (“…,» said X”, common with guillemets)."""
+        for step, limit in ((-1, NEAR_NAME_WINDOW), (1, NEAR_NAME_WINDOW // 2)):
+            i = verb.i + step
+            while 0 <= i < len(self.doc) and abs(i - verb.i) <= limit:
+                tok = self.doc[i]
+                if self.in_quote[i] or tok.text in SENTENCE_END or "\n" in tok.text:
+                    break
+                entity = self.entity_of.get(i)
+                if entity is not None and entity.label in ("PERSON", "ORG"):
+                    return tok
+                i += step
+        return None
+
     def _resolve_speakers(self, found: list[_Found]) -> None:
         """Name every subject; pronouns take the nearest earlier speaker they can refer to."""
-        last_speaker: dict[str, tuple[int, str, str]] = {}  # label -> (token index, name, label), most recent
-        order: list[str] = []  # labels by recency, most recent last
+        last_speaker: dict[str, tuple[int, str | None, str]] = {}  # group -> (token index, name, label), most recent
+        order: list[str] = []  # groups by recency, most recent last
+        people: list[tuple[int, str | None, str]] = []  # speakers he/she may mean, in text order
         for f in sorted((f for f in found if f.subject is not None), key=lambda f: f.subject.i):
             named = self._name(f.subject)
             if named is None:
-                labels = PRONOUN_LABELS.get(f.subject.lower_)
-                if labels is None:
-                    continue
-                named = self._antecedent(f.subject, labels, last_speaker, order)
+                pronoun = f.subject.lower_
+                if pronoun in PERSONAL_PRONOUNS:
+                    named = self._person_antecedent(f.subject, people)
+                elif pronoun in PRONOUN_LABELS:
+                    named = self._antecedent(f.subject, PRONOUN_LABELS[pronoun], last_speaker, order)
                 if named is None:
                     continue
             f.speaker, f.speaker_label = named
             group = "ROLE" if named[1] not in ("PERSON", "ORG", "GPE", "NORP") else named[1]
+            if group == "PERSON" or self.referents.noun_gender(named[1]):  # "a spokeswoman ... She added"
+                people.append((f.subject.i, *named))
             last_speaker[group] = (f.subject.i, *named)
             if group in order:
                 order.remove(group)  # at most five labels: constant time
             order.append(group)
 
-    def _antecedent(self, pronoun: Token, labels, last_speaker, order) -> tuple[str, str] | None:
+    def _person_antecedent(self, pronoun: Token, people) -> tuple[str | None, str] | None:
+        """The nearest earlier person (a speaker, else a person standing as subject) the pronoun can mean.
+
+        Both lists are in text order; the walk back is bounded, so each pronoun costs O(log n)."""
+        refs = self.referents
+        subjects = refs.person_subjects
+        s = bisect_right(subjects, pronoun.i - 1, key=lambda x: x[0])
+        p = bisect_right(people, pronoun.i - 1, key=lambda x: x[0])
+        for _ in range(MAX_ANTECEDENT_STEPS):
+            if s and (not p or subjects[s - 1][0] > people[p - 1][0]):
+                s -= 1
+                candidate = (subjects[s][1].name, subjects[s][1].label)
+                gender = None
+            elif p:
+                p -= 1
+                candidate = people[p][1:]
+                gender = refs.noun_gender(candidate[1])
+            else:
+                break
+            if refs.compatible(candidate[0], gender, pronoun):
+                if candidate[0]:
+                    refs.learn(candidate[0], pronoun)
+                return candidate
+        # No person stood as subject or spoke before: the nearest earlier person at all.
+        n = bisect_right(self.persons, pronoun.i - 1)
+        while n and not refs.compatible(self.entity_of[self.persons[n - 1]].name, None, pronoun):
+            n -= 1
+        if n:
+            entity = self.entity_of[self.persons[n - 1]]
+            return entity.name, entity.label
+        return None
+
+    def _antecedent(self, pronoun: Token, labels, last_speaker, order) -> tuple[str | None, str] | None:
         speaker = next((last_speaker[g] for g in reversed(order) if g in labels), None)
         if pronoun.lower_ == "they":  # a plural subject nearer than the last group speaker wins
             n = bisect_right(self.plural_subjects, pronoun.i - 1)
@@ -296,15 +391,10 @@ class QuoteFinder:
                     return named
         if speaker is not None:
             return speaker[1], speaker[2]
-        if "PERSON" in labels:
-            n = bisect_right(self.persons, pronoun.i - 1)
-            if n:
-                entity = self.entity_of[self.persons[n - 1]]
-                return entity.name, entity.label
         return None
 
-    def _name(self, tok: Token) -> tuple[str, str] | None:
-        """The canonical name and label of a subject, or None for a pronoun or nothing usable."""
+    def _name(self, tok: Token) -> tuple[str | None, str] | None:
+        """(canonical name, label) of a subject; (None, role noun) for an unnamed role; None for a pronoun."""
         entity = self.entity_of.get(tok.i)
         if entity is None:  # "spokesman John Kirby": the name may hang off the role noun
             entity = next(
@@ -314,14 +404,19 @@ class QuoteFinder:
             )
         if entity is not None:
             return entity.name, entity.label
-        if tok.pos_ == "PRON" or tok.tag_ in ("PRP", "WP", "WDT", "DT", "EX"):
+        if tok.pos_ == "PRON" or tok.tag_ in ("PRP", "WP", "WDT", "DT", "EX") or not any(c.isalpha() for c in tok.text):
             return None
-        if tok.pos_ == "PROPN" and tok.lower_ not in self.lexicon.roles:
+        role = tok.lower_.rstrip(".")
+        if tok.pos_ == "PROPN" and role not in self.lexicon.roles and role not in self.lexicon.titles:
             return self.surnames.get(tok.lower_) or (self._proper_name(tok), "PERSON")
-        # A role: "a White House spokeswoman", "Biden's aides", "US officials".
-        left = min((c.left_edge.i for c in tok.children if c.i < tok.i and c.dep_ != "det"), default=tok.i)
-        phrase = self.doc[left : tok.i + 1].text
-        return phrase, tok.lower_
+        named_by = [c for c in tok.children if c.dep_ == "compound" and c.pos_ == "PROPN"]
+        if named_by and role not in self.lexicon.roles:  # "the Oakridge Pride committee": a name the NER missed
+            return self.doc[named_by[0].i : tok.i + 1].text, "ORG"
+        # A description: "the mayor of Oakridge", "the retailer", "a White House spokeswoman", "officials".
+        entity = self.referents.describe(tok)
+        if entity is not None:
+            return entity.name, entity.label
+        return None, role
 
     def _proper_name(self, tok: Token) -> str:
         """The compound proper name ending at ``tok``, without titles ("Mayor Ana Torres" -> "Ana Torres")."""
@@ -360,6 +455,9 @@ class QuoteFinder:
     def _is_cue(self, tok: Token) -> bool:
         return self.lexicon.is_verb(tok) or self._is_phrase(tok)
 
+    def _is_title(self, f: _Found) -> bool:
+        return f.kind != "indirect" and looks_like_title(self.text[f.start : f.end])
+
     def _cue_text(self, cue: Token | None) -> str | None:
         if cue is None:
             return None
@@ -371,6 +469,10 @@ class QuoteFinder:
 
     def _paragraph_start(self, offset: int) -> int:
         return self.paragraph_starts[bisect_right(self.paragraph_starts, offset) - 1]
+
+
+def _has_that(clause: Token) -> bool:
+    return any(c.dep_ == "mark" and c.lower_ == "that" for c in clause.children)
 
 
 def extract_quotes(doc: Doc, token_entity: dict[int, Entity], lexicon: SpeechLexicon) -> list[Quote]:

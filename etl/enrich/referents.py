@@ -1,0 +1,144 @@
+"""Whom a description or a pronoun means, settled by what the article itself says (no lists of names).
+
+- Descriptions. "The mayor of Oakridge said" / "France’s interior minister" / headline "Mayor vows"
+  mean the one person the article introduces with that word as title or apposition ("Mayor Luis
+  Herrera", "Martin Feld, the chief executive"); "the department" the one organisation whose name
+  holds the word ("U.S. Department of Agriculture"); "the group" the one described so ("NetChoice, a
+  trade group"); "the company" / "the retailer" the company the article is about (its first
+  organisation standing as a subject). Indefinite and plural descriptions ("a spokesman",
+  "officials") name nobody: the caller keeps the role as the label.
+- Gender, for he/she. Honorifics and gendered nouns before or beside a name ("Ms. Kowalski", "his
+  daughter, Claire Brennan"), and he/she/his/her in a sentence whose only person is its subject
+  ("Nina Kovac ... was furious about a decision that went against her team").
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections import Counter, defaultdict
+
+from spacy.tokens import Doc, Token
+
+from etl.enrich.lexicon import SpeechLexicon
+from etl.records import Entity
+
+SUBJECTS = ("nsubj", "nsubjpass")
+INDEFINITE = frozenset({"a", "an", "another", "some", "any", "one", "no", "every", "each", "several", "many"})
+NAMED_LABELS = ("PERSON", "ORG")
+PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f", "hers": "f"}
+DATELINE_DASHES = frozenset({"—", "–", "--"})
+STRONG, WEAK = 3, 1  # an honorific or a gendered noun outweighs a pronoun read from the sentence
+
+
+class Referents:
+    """Per-doc indexes built in one pass over the entity mentions and one over the sentences."""
+
+    def __init__(self, doc: Doc, entity_of: dict[int, Entity], lexicon: SpeechLexicon, in_quote: list[bool]):
+        self.doc, self.entity_of, self.lexicon, self.in_quote = doc, entity_of, lexicon, in_quote
+        self.described: dict[str, dict[str, Entity]] = defaultdict(dict)  # "mayor" -> {"Luis Herrera": ...}
+        self.org_subjects: list[tuple[int, Entity]] = []  # organisations standing as subjects, in order
+        self.person_subjects: list[tuple[int, Entity]] = []  # people standing as subjects, in order
+        self._votes: dict[str, Counter] = defaultdict(Counter)  # canonical name -> gender votes
+        for start, end, entity in self._mentions():
+            self._read_mention(start, end, entity)
+        self._read_sentence_pronouns()
+        self.gender = {name: votes.most_common(1)[0][0] for name, votes in self._votes.items()}
+
+    # -- reading the article -------------------------------------------------------------------
+
+    def _mentions(self):
+        """(start, end, entity) for each run of tokens naming a person or an organisation, outside quotes."""
+        doc, run = self.doc, None
+        for i in range(len(doc) + 1):
+            entity = self.entity_of.get(i) if i < len(doc) else None
+            if run is not None and entity is not run[1]:
+                yield run[0], i, run[1]
+                run = None
+            if run is None and entity is not None and entity.label in NAMED_LABELS and not self.in_quote[i]:
+                run = (i, entity)
+
+    def _read_mention(self, start: int, end: int, entity: Entity) -> None:
+        doc = self.doc
+        root = doc[start:end].root
+        words = []
+        if start > 0 and doc[start - 1].pos_ in ("PROPN", "NOUN") and doc[start - 1].i not in self.entity_of:
+            words.append(doc[start - 1])  # the title right before the name: "Sen.", "Mayor", "spokeswoman"
+        if root.dep_ == "appos" and root.head.pos_ == "NOUN":
+            words.append(root.head)  # "the chief executive, Martin Feld"
+        words += [c for c in root.children if c.dep_ == "appos" and c.pos_ == "NOUN"]  # "NetChoice, a trade group"
+        if entity.label == "ORG":
+            words += [t for t in doc[start:end] if t.is_alpha]  # "the department" -> "Department of Agriculture"
+        for word in words:
+            key = _word(word)
+            self.described[key][entity.name] = entity
+            if entity.label == "PERSON":
+                self._vote_noun(entity, key, STRONG)
+        if is_dateline(root) or is_dateline(root.head):  # "SEATTLE (Reuters) —" is no subject
+            return
+        if root.dep_ in SUBJECTS or (root.dep_ == "appos" and root.head.dep_ in SUBJECTS):
+            (self.person_subjects if entity.label == "PERSON" else self.org_subjects).append((start, entity))
+
+    def _read_sentence_pronouns(self) -> None:
+        """he/she as a subject, his/her as a possessive, in a sentence whose only person is its subject."""
+        persons = iter(self.person_subjects)
+        subject = next(persons, None)
+        for sent in self.doc.sents:
+            while subject is not None and subject[0] < sent.start:
+                subject = next(persons, None)
+            if subject is None or subject[0] >= sent.end:
+                continue
+            people = {e.name for i in range(sent.start, sent.end) if (e := self.entity_of.get(i)) and e.label == "PERSON"}
+            if len(people) != 1:
+                continue
+            for tok in sent:
+                gender = PRONOUN_GENDER.get(tok.lower_)
+                if gender and not self.in_quote[tok.i] and (tok.dep_ in SUBJECTS or tok.tag_ == "PRP$"):
+                    self._votes[subject[1].name][gender] += WEAK
+
+    def _vote_noun(self, entity: Entity, word: str, weight: int) -> None:
+        gender = self.noun_gender(word)
+        if gender:
+            self._votes[entity.name][gender] += weight
+
+    # -- answering -----------------------------------------------------------------------------
+
+    def noun_gender(self, word: str) -> str | None:
+        return "f" if word in self.lexicon.female else "m" if word in self.lexicon.male else None
+
+    def compatible(self, name: str | None, gender: str | None, pronoun: Token) -> bool:
+        """Whether ``pronoun`` can refer to the speaker: unknown genders are compatible with both."""
+        wanted = PRONOUN_GENDER.get(pronoun.lower_)
+        known = self.gender.get(name) if name else gender
+        return wanted is None or known is None or known == wanted
+
+    def learn(self, name: str, pronoun: Token) -> None:
+        """A pronoun resolved to ``name`` settles that person's gender when nothing else has."""
+        if name not in self.gender and pronoun.lower_ in PRONOUN_GENDER:
+            self.gender[name] = PRONOUN_GENDER[pronoun.lower_]
+
+    def describe(self, noun: Token) -> Entity | None:
+        """The person or organisation a definite singular description means, if the article settles it."""
+        determiners = [c.lower_ for c in noun.children if c.dep_ == "det"]
+        if noun.tag_ in ("NNS", "NNPS") or any(d in INDEFINITE for d in determiners):
+            return None
+        key = _word(noun)
+        candidates = self.described.get(key, {})
+        if len(candidates) == 1:
+            return next(iter(candidates.values()))
+        if key in self.lexicon.company_nouns and not candidates:
+            n = bisect_left(self.org_subjects, noun.i, key=lambda s: s[0])
+            return self.org_subjects[0][1] if n else None
+        return None
+
+
+def _word(tok: Token) -> str:
+    return tok.lower_.rstrip(".")
+
+
+def is_dateline(tok: Token) -> bool:
+    """ "PARIS —" / "SEATTLE (Reuters) —" opening a story: a place, never the subject the parser makes it."""
+    if not (tok.text.isupper() and len(tok.text) > 1):
+        return False
+    doc, i = tok.doc, tok.i
+    at_start = i == 0 or "\n" in doc[i - 1].text or doc[i - 1].text.isupper() or doc[i - 1].text == ","
+    return at_start and any(t.text in DATELINE_DASHES for t in doc[i + 1 : i + 6])
