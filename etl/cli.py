@@ -93,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     engine_options(quotes)
 
     index = commands.add_parser("index", help="manage the Elasticsearch indices").add_subparsers(dest="action", required=True, metavar="ACTION")
+    command("setup", cmd_index_setup, "install the index templates and create each alias's first index if missing", index)
     migrate = command("migrate", cmd_index_migrate, "move each alias to a new index version built from changed mappings (zero downtime)", index)
     migrate.add_argument("--index", action="append", choices=("articles", "quotes"), help="only this index (default both)")
     migrate.add_argument("--mappings", type=Path, help="folder of index definitions (default mappings/)")
@@ -193,6 +194,22 @@ def cmd_quotes(args: argparse.Namespace, settings: Settings) -> int:
         histogram_interval=args.interval,
     )
     return _search(request, settings, args.json)
+
+
+def cmd_index_setup(args: argparse.Namespace, settings: Settings) -> int:
+    from etl.index.elastic import ElasticSink
+
+    try:
+        with ElasticSink(settings) as sink:
+            found = sink.ensure_indices()
+    except (OSError, ValueError, RuntimeError) as err:
+        raise CommandError(str(err)) from err
+    if args.json:
+        _print_json(found)
+    else:
+        for alias, index in found.items():
+            print(f"{alias} -> {index}")
+    return 0
 
 
 def cmd_index_migrate(args: argparse.Namespace, settings: Settings) -> int:

@@ -286,3 +286,19 @@ def test_cli_index_migrate_forces_a_new_version(sink, es_settings, monkeypatch, 
     report = json.loads(capsys.readouterr().out)["articles"]
     assert (report["to"], report["docs"]) == (f"{es_settings.es_articles_alias}-v2", 5)
     assert sink.count("articles") == 5
+
+
+def test_cli_index_setup_creates_both_aliases_before_any_document(es_settings, monkeypatch, capsys):
+    from etl.cli import main
+
+    monkeypatch.setenv("ELASTICSEARCH_URL", es_settings.es_url)
+    monkeypatch.setenv("NEWS_ETL_ES_ARTICLES_ALIAS", es_settings.es_articles_alias)
+    monkeypatch.setenv("NEWS_ETL_ES_QUOTES_ALIAS", es_settings.es_quotes_alias)
+
+    assert main(["index", "setup", "--json"]) == 0
+    assert main(["index", "setup", "--json"]) == 0  # idempotent: the compose init step may run it on every start
+
+    assert f'"{es_settings.es_articles_alias}": "{es_settings.es_articles_alias}-v1"' in capsys.readouterr().out
+    client = make_client(es_settings)
+    assert current_index(client, es_settings.es_articles_alias) == f"{es_settings.es_articles_alias}-v1"
+    assert current_index(client, es_settings.es_quotes_alias) == f"{es_settings.es_quotes_alias}-v1"

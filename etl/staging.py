@@ -1,0 +1,187 @@
+"""A run in steps that can each be retried alone: discover -> batch -> stage -> index.
+
+``etl.pipeline.run`` does a whole run in one process. A scheduler (the Airflow DAG in
+``dags/``) instead runs it as separate steps: it finds the day's inputs, splits them into
+batches, cleans and enriches each batch into staged JSON Lines files, then indexes the
+staged files. Steps hand each other paths and counts, never documents, and each step
+rewrites its own output, so a retried or re-run step replaces what it wrote before.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from etl.pipeline import DOCUMENTS_FILE, REJECTED_FILE, Deduplicator, RejectLog, RunSummary, now_iso, process
+from etl.records import IndexedDocument
+from etl.settings import Settings
+
+
+def day_folder(root: Path, day: date) -> Path:
+    """The folder of one logical date under ``root`` (``<root>/YYYY-MM-DD``)."""
+    return Path(root) / day.isoformat()
+
+
+def discover(drop_dir: Path, day: date, extra_sources: list[str]) -> list[str]:
+    """The day's inputs: every file dropped in ``<drop_dir>/<YYYY-MM-DD>/``, then the configured sources.
+
+    Files are listed one by one (sorted, hidden files skipped) so they can be split into
+    batches; ``extra_sources`` (feed URLs, URL lists, paths) are passed on as given. A day
+    with no drop folder is not an error: the feeds may be all there is.
+    """
+    folder = day_folder(drop_dir, day)
+    dropped = []
+    if folder.is_dir():
+        dropped = sorted(
+            str(path)
+            for path in folder.rglob("*")
+            if path.is_file() and not any(part.startswith(".") for part in path.relative_to(folder).parts)
+        )
+    return list(dict.fromkeys([*dropped, *extra_sources]))
+
+
+def split_batches(inputs: list[str], size: int) -> list[list[str]]:
+    """Consecutive batches of at most ``size`` inputs."""
+    if size < 1:
+        raise ValueError(f"batch size must be at least 1, got {size}")
+    return [inputs[start : start + size] for start in range(0, len(inputs), size)]
+
+
+def plan_batches(inputs: list[str], size: int, run_dir: Path) -> list[dict[str, Any]]:
+    """Batches of inputs, each with its own output folder under a fresh ``run_dir``.
+
+    ``run_dir`` is emptied first: running the same day again starts from a clean slate
+    instead of mixing in the files of an earlier run that had more batches.
+    """
+    run_dir = Path(run_dir)
+    shutil.rmtree(run_dir, ignore_errors=True)
+    run_dir.mkdir(parents=True)
+    return [
+        {"inputs": batch, "out_dir": str(run_dir / f"batch-{number:04d}")}
+        for number, batch in enumerate(split_batches(inputs, size))
+    ]
+
+
+def stage_batch(batch: list[str], out_dir: Path, settings: Settings, nlp=None) -> dict[str, Any]:
+    """Clean and enrich one batch into ``out_dir/documents.jsonl`` and ``out_dir/rejected.jsonl``.
+
+    Both files are written in a scratch folder beside ``out_dir`` and moved into place only
+    when the batch is done, so a batch that fails half-way leaves its previous output (or
+    none) and a retry replaces it whole. Returns the batch's counts and file paths.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    summary = RunSummary()
+    with tempfile.TemporaryDirectory(dir=out_dir, prefix=".partial-") as scratch:
+        scratch_dir = Path(scratch)
+        reject_log = RejectLog(scratch_dir, run_id=now_iso())
+        staged = 0
+        try:
+            with (scratch_dir / DOCUMENTS_FILE).open("w", encoding="utf-8") as out:
+                for doc in process(batch, settings, summary, reject_log, nlp=nlp):
+                    out.write(json.dumps(doc.to_dict(), ensure_ascii=False) + "\n")
+                    staged += 1
+        finally:
+            reject_log.close()
+        reject_log.path.touch()  # an empty rejected.jsonl says "nothing rejected", not "never ran"
+        for name in (DOCUMENTS_FILE, REJECTED_FILE):
+            os.replace(scratch_dir / name, out_dir / name)
+    return {
+        "documents": str(out_dir / DOCUMENTS_FILE),
+        "rejected_file": str(out_dir / REJECTED_FILE),
+        "read": summary.read,
+        "staged": staged,
+        "rejected": summary.rejected,
+        "duplicates": summary.duplicates,
+        "reasons": dict(summary.reasons.most_common()),
+    }
+
+
+def read_staged(paths: Iterable[Path]) -> Iterator[IndexedDocument]:
+    """The documents of staged ``documents.jsonl`` files, in order, one at a time."""
+    for path in paths:
+        with Path(path).open(encoding="utf-8") as lines:
+            for number, line in enumerate(lines, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    yield IndexedDocument.from_dict(json.loads(line))
+                except (ValueError, KeyError, TypeError) as err:
+                    raise ValueError(f"{path}:{number}: not a staged document ({err})") from err
+
+
+def index_staged(paths: list[Path], settings: Settings) -> dict[str, Any]:
+    """Index staged documents into the configured sink, dropping duplicates across batches.
+
+    Each batch was deduplicated on its own; the same article can still sit in two batches
+    (one story dropped twice under two names), so ids and content hashes are checked again
+    here over the whole run. Documents the engine refuses go to the sink's ``rejected.jsonl``.
+    """
+    from etl.index import open_sink
+
+    dedup = Deduplicator()
+    duplicates = 0
+
+    def unique() -> Iterator[IndexedDocument]:
+        nonlocal duplicates
+        for doc in read_staged(paths):
+            if dedup.check(doc.article) is not None:
+                duplicates += 1
+                continue
+            yield doc
+
+    with open_sink(settings, write=True) as sink:
+        report = sink.write(unique())
+        if report.failed:
+            reject_log = RejectLog(sink.reject_dir, run_id=now_iso())
+            try:
+                for failed in report.failed:
+                    reject_log.write(failed)
+            finally:
+                reject_log.close()
+    reasons = Counter(f"{failed.stage}: {failed.reason}" for failed in report.failed)
+    return {
+        "indexed": report.indexed,
+        "duplicates": duplicates,
+        "failed": len(report.failed),
+        "reasons": dict(reasons.most_common()),
+    }
+
+
+class RejectRateExceeded(Exception):
+    """More of a run's inputs were rejected than the run allows."""
+
+
+def summarize(batches: list[dict[str, Any]], indexed: dict[str, Any], max_reject_rate: float) -> dict[str, Any]:
+    """One run's counts from its batches and its index step; raises when too much was rejected.
+
+    ``read`` reconciles as indexed + rejected + duplicates, as in ``etl.pipeline.run``:
+    rejected adds the documents the engine refused to those the stages rejected, and
+    duplicates adds those found across batches to those found within one.
+    """
+    read = sum(batch["read"] for batch in batches)
+    rejected = sum(batch["rejected"] for batch in batches) + indexed["failed"]
+    reasons: Counter = Counter()
+    for counts in [*batches, indexed]:
+        reasons.update(counts.get("reasons", {}))
+    report = {
+        "read": read,
+        "indexed": indexed["indexed"],
+        "rejected": rejected,
+        "duplicates": sum(batch["duplicates"] for batch in batches) + indexed["duplicates"],
+        "reject_rate": round(rejected / read, 4) if read else 0.0,
+        "reasons": dict(reasons.most_common()),
+    }
+    if report["reject_rate"] > max_reject_rate:
+        raise RejectRateExceeded(
+            f"{rejected} of {read} inputs rejected ({report['reject_rate']:.1%}), "
+            f"over the allowed {max_reject_rate:.1%}; top reasons: {dict(reasons.most_common(3))}"
+        )
+    return report
