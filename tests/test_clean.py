@@ -84,6 +84,14 @@ def test_txt_headline_line_becomes_the_title(settings):
     assert article.body.count("\n\n") == 2
 
 
+def test_short_paragraphs_about_copyright_stay_in_the_story(settings):
+    """A story about a copyright case keeps its short paragraphs; only calls to action are dropped."""
+    ruling = "<p>The court found the band had not infringed the songwriter's copyright.</p>"
+    share = "<p>Share this article</p>"
+    article = clean(raw_html(page(STORY + ruling + share)), settings)
+    assert article.body.endswith("The court found the band had not infringed the songwriter's copyright.")
+    assert "Share this article" not in article.body
+
 def test_keyword_fields_fit_elasticsearch_terms(settings):
     title = "Überschrift " * 5000  # ~65 KB of two-byte characters
     article = clean(raw_html(page(STORY, f"<meta property='og:title' content='{title}'>")), settings)
