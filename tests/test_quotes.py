@@ -203,3 +203,86 @@ def test_a_cue_in_the_middle_of_reported_speech(nlp):
 def test_a_guillemet_parsed_as_subject_does_not_hide_the_speaker(nlp):
     text = "«What we saw this morning was not a humanitarian operation,» said Claire Dubois, the charity’s coordinator."
     assert [q.speaker for q in quotes(nlp, text)] == ["Claire Dubois"]
+
+
+def test_a_cue_the_parser_hung_before_its_head_reports_what_precedes_it(nlp):
+    text = "The producer price index rose 0.6% last month, the Labor Department said, double the 0.3% economists polled by Reuters had expected."
+    assert spoken(nlp, text) == [("indirect", "The producer price index rose 0.6% last month", "Labor Department")]
+
+
+def test_a_that_clause_hung_on_the_cues_own_phrase_is_still_reported(nlp):
+    text = (
+        "The company’s head of hardware, Luis Carvalho, told reporters after the keynote that the hinge "
+        "had been tested through 300,000 folds."
+    )
+    assert spoken(nlp, text) == [
+        ("indirect", "the hinge had been tested through 300,000 folds", "Luis Carvalho"),
+    ]
+
+
+def test_a_split_direct_quote_is_not_also_reported_speech(nlp):
+    text = "Ben Hartley is an analyst.\n“It’s a beautiful piece of engineering,” Hartley said, “but beautiful engineering doesn’t always sell.”"
+    assert [(q.kind, q.speaker) for q in quotes(nlp, text)] == [("direct", "Ben Hartley"), ("direct", "Ben Hartley")]
+
+
+def test_a_request_is_not_a_claim(nlp):
+    text = "Her family said a memorial would be held in June, and asked that mourners donate a book to a school."
+    assert [q.text for q in quotes(nlp, text)] == ["a memorial would be held in June"]
+
+
+def test_according_to_covers_every_coordinated_clause_before_it(nlp):
+    text = "The fire killed three people and injured 27, according to the Hellenic Coast Guard."
+    assert spoken(nlp, text) == [
+        ("indirect", "The fire killed three people and injured 27", "Hellenic Coast Guard"),
+    ]
+
+
+def test_the_subject_of_a_clause_the_parser_read_as_a_preposition_object(nlp):
+    text = "Lumenon slid 6.8% after its chief executive, Dana Whitfield, warned that demand for chips would “flatten out.”"
+    assert {q.speaker for q in quotes(nlp, text)} == {"Dana Whitfield"}
+
+
+def test_the_name_closing_a_long_subject_is_the_speaker(nlp):
+    text = (
+        "The head of the Chesapeake Port Authority, Leonard Vickers, told reporters on Monday that he had "
+        "done nothing improper."
+    )
+    assert spoken(nlp, text) == [("indirect", "he had done nothing improper", "Leonard Vickers")]
+
+
+def test_a_statement_from_the_company_names_the_company(nlp):
+    text = "According to a statement from Blue Meridian Lines, the vessel passed its most recent safety inspection in March."
+    assert spoken(nlp, text) == [
+        ("indirect", "the vessel passed its most recent safety inspection in March", "Blue Meridian Lines"),
+    ]
+
+
+def test_a_dateline_is_not_part_of_the_claim(nlp):
+    text = "MILWAUKEE (AP) — A 34-year-old man was arrested Tuesday in the shooting of a store clerk, police said."
+    assert [q.text for q in quotes(nlp, text)] == [
+        "A 34-year-old man was arrested Tuesday in the shooting of a store clerk",
+    ]
+
+
+def test_an_abbreviated_title_settles_the_description(nlp):
+    text = (
+        "Gov. Andrea Whitlock toured the flooded towns on Friday.\n"
+        "The National Guard has deployed 350 soldiers to the region, the governor said in a statement."
+    )
+    assert [q.speaker for q in quotes(nlp, text)] == ["Andrea Whitlock"]
+
+
+def test_the_company_is_the_one_its_own_sentence_names(nlp):
+    text = (
+        "The Federal Reserve would keep rates high, traders said.\n"
+        "Shares of Vantor Petroleum jumped 5.2% after the company said it would buy back $4 billion of stock."
+    )
+    assert [q.speaker for q in quotes(nlp, text)][-1] == "Vantor Petroleum"
+
+
+def test_a_title_inside_the_name_does_not_split_the_person(nlp):
+    text = (
+        "The Prime Minister, Helen Garside, faced a revolt.\n"
+        "‘I will take no lessons from them,’ Mrs Garside said."
+    )
+    assert [q.speaker for q in quotes(nlp, text)] == ["Helen Garside"]

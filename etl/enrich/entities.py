@@ -118,6 +118,24 @@ def clean_mention(span: Span) -> Span | None:
     return trimmed
 
 
+def without_title(span: Span, lexicon: SpeechLexicon) -> tuple[Span, bool]:
+    """The name without the titles the model took into it ("Mrs Garside", "Councilwoman Sofia Marquez"),
+    so it groups with the bare name; True when a title was removed, which makes the mention a person.
+
+    Only an honorific or gendered title counts on a mention not labelled PERSON: "Labor Department"
+    keeps its first word."""
+    doc, start = span.doc, span.start
+    while start < span.end - 1:
+        word = lexicon.spelled_out(doc[start].lower_.rstrip("."))
+        personal = word in lexicon.female or word in lexicon.male or word in lexicon.abbreviations.values()
+        if not (personal or (span.label_ == "PERSON" and word in lexicon.titles)) or not doc[start + 1].text[:1].isupper():
+            break
+        start += 1
+    if start == span.start:
+        return span, False
+    return Span(doc, start, span.end, label="PERSON"), True
+
+
 def contextual_label(span: Span, lexicon: SpeechLexicon) -> str:
     """The label this mention's own context supports, falling back to the model's."""
     root = span.root
@@ -139,11 +157,12 @@ def extract_entities(
         mention = clean_mention(ent)
         if mention is None:
             continue
+        mention, titled = without_title(mention, lexicon)
         form = " ".join(mention.text.split())
         known = variants.lookup(form)
         key = known[0].lower() if known else form.lower()
         group = groups.setdefault(key, _Group(known=known))
-        label = contextual_label(mention, lexicon)
+        label = "PERSON" if titled else contextual_label(mention, lexicon)
         group.add(mention, form, label, CONTEXT_WEIGHT if label != ent.label_ else 1)
 
     _merge_surnames(groups)

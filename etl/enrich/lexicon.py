@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,9 +20,19 @@ class SpeechLexicon:
     female: frozenset[str] = frozenset()  # honorifics and nouns that settle "she" ("ms", "daughter")
     male: frozenset[str] = frozenset()  # ... and "he" ("mr", "spokesman")
     company_nouns: frozenset[str] = frozenset()  # "the retailer said": the company the article is about
+    requests: frozenset[str] = frozenset()  # cue verbs whose clause is a question or a request, not a claim
+    abbreviations: dict[str, str] = field(default_factory=dict, hash=False)  # "gov" -> "governor"
 
     def is_verb(self, token) -> bool:
         return token.lower_ in self.verbs and token.pos_ in ("VERB", "AUX")
+
+    def reports_claims(self, token) -> bool:
+        """Whether this cue verb's clause is reported speech ("said [X]"), not a question or request."""
+        return token.lower_ not in self.requests
+
+    def spelled_out(self, word: str) -> str:
+        """A title's full form: "gov" -> "governor"; other words unchanged (lowercase in, lowercase out)."""
+        return self.abbreviations.get(word, word)
 
     def phrase_at(self, token) -> str | None:
         """The multi-word cue starting at ``token``, if one does (asked of every token: cheap first test)."""
@@ -51,6 +61,8 @@ def load_lexicon(path: str | Path | None = None) -> SpeechLexicon:
             female=frozenset(w.lower() for w in data.get("gendered", {}).get("female", [])),
             male=frozenset(w.lower() for w in data.get("gendered", {}).get("male", [])),
             company_nouns=frozenset(w.lower() for w in data.get("company_nouns", [])),
+            requests=frozenset(w.lower() for w in data.get("requests", [])),
+            abbreviations={k.lower(): v.lower() for k, v in data.get("abbreviations", {}).items()},
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:
         raise ValueError(f"speech-verb lexicon {source}: {err}") from err

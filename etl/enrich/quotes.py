@@ -33,7 +33,7 @@ from spacy.tokens import Doc, Span, Token
 
 from etl.enrich.lexicon import SpeechLexicon
 from etl.enrich.quote_marks import QuotedSpan, find_quoted_spans, looks_like_title
-from etl.enrich.referents import Referents, is_dateline
+from etl.enrich.referents import DATELINE_DASHES, Referents, is_dateline
 from etl.records import Entity, Quote
 
 SUBJECTS = ("nsubj", "nsubjpass")
@@ -49,6 +49,11 @@ PERSONAL_PRONOUNS = frozenset({"he", "she", "him", "her"})
 MAX_ANTECEDENT_STEPS = 12  # people looked at, most recent first, before falling back
 NEAR_NAME_WINDOW = 8  # tokens searched before a verb whose parsed subject is a quotation mark
 MAX_QUOTED_SHARE = 0.9  # a "reported" clause (almost) all inside quotation marks is a direct quote
+# Dependencies from a cue verb down to a noun that a stray "that" clause may hang on.
+STRAY_CLAUSE_PATH = ("dobj", "dative", "prep", "pobj", "npadvmod", "xcomp", "compound", "appos")
+DATELINE_TOKENS = 8  # "NEW YORK, March 14 (Reuters) -": the longest dateline looked for
+# Words the parser may take for a preposition while they open a clause ("after its chief said").
+CLAUSE_PREPS = frozenset({"after", "before", "since", "until", "as", "because", "while", "when"})
 QUESTION_WORDS = frozenset({"whether", "if", "why", "how", "what", "when", "where", "who", "which"})
 
 
@@ -215,15 +220,29 @@ class QuoteFinder:
             if self.in_quote[tok.i]:
                 continue
             if self._is_cue(tok) and not self._is_phrase(tok):
+                if not self.lexicon.reports_claims(tok):
+                    continue
                 # One report may parse as several ccomps, or a ccomp and a conj ("said X, but that Y"): one clause.
-                clauses = [c for c in tok.children if c.dep_ == "ccomp" or (c.dep_ == "conj" and _has_that(c))]
+                # Pieces of a split direct quote ("“A,” he said, “but B.”") parse so too: they are no claim.
+                clauses = [
+                    c for c in tok.children
+                    if (c.dep_ == "ccomp" or (c.dep_ == "conj" and _has_that(c)))
+                    and not self._mostly_quoted(c.left_edge.i, c.right_edge.i + 1)
+                ]
+                if not clauses:
+                    clauses = self._stray_that_clause(tok)
                 if clauses:
                     start, end = min(c.left_edge.i for c in clauses), max(c.right_edge.i for c in clauses) + 1
+                    # "said X, and asked that Y": a second speech act joined to the clause ends the report.
+                    joined = [c.left_edge.i for cl in clauses for c in cl.children if c.dep_ == "conj" and self._is_cue(c)]
+                    end = min([end, *joined])
                     found.extend(self._reported(tok, start, end))
-                elif tok.dep_ == "parataxis" and tok.head.i < tok.i:
+                elif tok.dep_ == "parataxis":
                     found.extend(self._parenthetical(tok))
             elif self._is_phrase(tok):
                 head = tok.head
+                while head.dep_ == "conj" and head.head.i < head.i:  # "X killed three and injured 27, according to Y"
+                    head = head.head
                 lo, hi = tok.left_edge.i, tok.right_edge.i + 1
                 if head.i == tok.i or self._is_cue(head):  # "According to X, Y said ...": Y's report is the claim
                     continue
@@ -238,10 +257,38 @@ class QuoteFinder:
                     found.extend(self._reported(tok, head.left_edge.i, head.right_edge.i + 1))
         return found
 
+    def _stray_that_clause(self, cue: Token) -> list[Token]:
+        """A "that" clause the parser hung on a noun of the cue's own phrase instead of on the cue:
+        "told reporters after the keynote [that the hinge ...]", "warned on a call [that demand ...]",
+        "said in a statement [that they had raised ...]".
+
+        Only a clause opened by the conjunction "that" with its own subject counts; a relative clause
+        ("a call that lasted an hour") has "that" as its subject or object."""
+        stack = [c for c in cue.children if c.dep_ in STRAY_CLAUSE_PATH]
+        while stack:
+            tok = stack.pop()
+            for child in tok.children:
+                if child.dep_ in STRAY_CLAUSE_PATH:
+                    stack.append(child)
+                elif child.dep_ in ("ccomp", "acl", "relcl") and _opens_with_that(child):
+                    return [child]
+        return []
+
     def _parenthetical(self, cue: Token) -> list[_Found]:
         """ "The amount is small, she said, and the surface could be too cold": the clause the cue
-        interrupts, and each clause joined to it after the cue."""
+        interrupts, and each clause joined to it after the cue. When the parser made the words after
+        the cue the head ("X rose, the department said, double the forecast"), the claim is what
+        comes before the cue in its sentence."""
         head = cue.head
+        if head.i > cue.i:
+            start, end = cue.sent.start, cue.left_edge.i
+            before = self.doc[start:end]
+            # A claim has its own subject; "In a statement, ..." and "Asked whether ..., X said" do not.
+            if before[:1].text and before[0].tag_ not in ("VBN", "VBG") and any(
+                t.dep_ in SUBJECTS and start <= t.head.i < end for t in before
+            ):
+                return self._reported(cue, start, end)
+            return []
         found = self._reported(cue, head.left_edge.i, cue.left_edge.i)
         for conj in head.children:
             if conj.dep_ == "conj" and conj.i > cue.i:
@@ -256,17 +303,30 @@ class QuoteFinder:
             start += 1
         while end > start and (self._paragraph_start(doc[end - 1].idx) > paragraph or "\n" in doc[end - 1].text):
             end -= 1
+        start = self._after_dateline(start, end)
         while start < end and (
             (doc[start].is_punct and not self.in_quote[start]) or doc[start].lower_ == "that" or doc[start].is_space
         ):
             start += 1
-        while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space) and not self.in_quote[end - 1]:
+        while end > start and not self.in_quote[end - 1] and (
+            doc[end - 1].is_punct or doc[end - 1].is_space or doc[end - 1].dep_ == "cc"  # "..., and"
+        ):
             end -= 1
         if end - start < 3 or doc[start].lower_ in QUESTION_WORDS:  # "asked whether ..." reports no claim
             return []
-        if self.quoted_before[end] - self.quoted_before[start] >= MAX_QUOTED_SHARE * (end - start):
+        if self._mostly_quoted(start, end):
             return []
         return [_Found("indirect", doc[start].idx, doc[end - 1].idx + len(doc[end - 1]), cue, self._subject(cue))]
+
+    def _mostly_quoted(self, start: int, end: int) -> bool:
+        return self.quoted_before[end] - self.quoted_before[start] >= MAX_QUOTED_SHARE * (end - start)
+
+    def _after_dateline(self, start: int, end: int) -> int:
+        """Skip "MILWAUKEE (AP) —" opening a story: a place line, not part of the claim."""
+        for i in range(start, min(end, start + DATELINE_TOKENS)):
+            if self.doc[i].text in DATELINE_DASHES:
+                return i + 1 if any(is_dateline(t) for t in self.doc[start:i]) else start
+        return start
 
     # -- speakers ------------------------------------------------------------------------------
 
@@ -290,9 +350,31 @@ class QuoteFinder:
                 return subject
             if subjects:  # only a quotation mark or a dateline parsed as the subject: the parse is lost here
                 return self._name_near(verb)
+            object_subject = self._object_as_subject(verb)
+            if object_subject is not None:
+                return object_subject
             if verb.dep_ not in SUBJECT_SHARING or verb.head is verb:
                 return None
             verb = verb.head
+        return None
+
+    def _object_as_subject(self, verb: Token) -> Token | None:
+        """ "Shares slid after its chief executive, Dana Whitfield, warned ...": the parser read "after"
+        as a preposition, so the clause's subject became its object and the verb a conj of "slid".
+        The noun phrase right before such a verb, object of a preposition of the verb's head, is its subject."""
+        if verb.dep_ != "conj":
+            return None
+        i = verb.i - 1
+        while i >= 0 and self.doc[i].is_punct and not self.in_quote[i]:
+            i -= 1
+        if i < 0 or self.in_quote[i]:
+            return None
+        noun = self.doc[i]
+        while noun.dep_ in ("appos", "compound") and noun.head.i < verb.i:
+            noun = noun.head
+        prep = noun.head
+        if noun.dep_ == "pobj" and prep.dep_ == "prep" and prep.head.i == verb.head.i and prep.lower_ in CLAUSE_PREPS:
+            return noun
         return None
 
     def _source_of(self, source: Token) -> Token:
@@ -302,6 +384,10 @@ class QuoteFinder:
         for child in source.children:
             if child.dep_ in ("compound", "poss") and child.i in self.entity_of:
                 return child
+            if child.dep_ == "prep" and child.lower_ in ("from", "by"):  # "a statement from the company"
+                pobj = next((o for o in child.children if o.dep_ == "pobj"), None)
+                if pobj is not None:
+                    return pobj
             if child.dep_ == "acl":  # "compiled by Bloomberg": the agent
                 agent = next((a for a in child.children if a.dep_ == "agent"), None)
                 name = next((o for o in agent.children if o.i in self.entity_of), None) if agent is not None else None
@@ -402,6 +488,8 @@ class QuoteFinder:
                  and self.entity_of[c.i].label == "PERSON"),
                 None,
             )
+        if entity is None:
+            entity = self._closing_appositive(tok)
         if entity is not None:
             return entity.name, entity.label
         if tok.pos_ == "PRON" or tok.tag_ in ("PRP", "WP", "WDT", "DT", "EX") or not any(c.isalpha() for c in tok.text):
@@ -417,6 +505,20 @@ class QuoteFinder:
         if entity is not None:
             return entity.name, entity.label
         return None, role
+
+    def _closing_appositive(self, tok: Token) -> Entity | None:
+        """ "The head of the Port Authority, Leonard Vickers, told ...": the name closing the subject phrase,
+        which the parser hung on the nearer noun."""
+        last = tok.right_edge
+        while last.i > tok.i and last.is_punct:
+            last = self.doc[last.i - 1]
+        entity = self.entity_of.get(last.i)
+        if entity is None or entity.label != "PERSON":
+            return None
+        root = last
+        while root.dep_ == "compound" and root.head.i > root.i:
+            root = root.head
+        return entity if root.dep_ == "appos" else None
 
     def _proper_name(self, tok: Token) -> str:
         """The compound proper name ending at ``tok``, without titles ("Mayor Ana Torres" -> "Ana Torres")."""
@@ -469,6 +571,16 @@ class QuoteFinder:
 
     def _paragraph_start(self, offset: int) -> int:
         return self.paragraph_starts[bisect_right(self.paragraph_starts, offset) - 1]
+
+
+def _opens_with_that(clause: Token) -> bool:
+    first = clause.left_edge
+    return (
+        first.lower_ == "that"
+        and first.head.i == clause.i
+        and (first.dep_ == "mark" or first.tag_ == "IN")  # the conjunction, however the parser hung it
+        and any(c.dep_ in SUBJECTS and c.i != first.i for c in clause.children)
+    )
 
 
 def _has_that(clause: Token) -> bool:

@@ -37,6 +37,7 @@ class Referents:
         self.doc, self.entity_of, self.lexicon, self.in_quote = doc, entity_of, lexicon, in_quote
         self.described: dict[str, dict[str, Entity]] = defaultdict(dict)  # "mayor" -> {"Luis Herrera": ...}
         self.org_subjects: list[tuple[int, Entity]] = []  # organisations standing as subjects, in order
+        self.org_mentions: list[tuple[int, Entity]] = []  # every organisation mention, in order
         self.person_subjects: list[tuple[int, Entity]] = []  # people standing as subjects, in order
         self._votes: dict[str, Counter] = defaultdict(Counter)  # canonical name -> gender votes
         for start, end, entity in self._mentions():
@@ -68,8 +69,10 @@ class Referents:
         words += [c for c in root.children if c.dep_ == "appos" and c.pos_ == "NOUN"]  # "NetChoice, a trade group"
         if entity.label == "ORG":
             words += [t for t in doc[start:end] if t.is_alpha]  # "the department" -> "Department of Agriculture"
+        if entity.label == "ORG":
+            self.org_mentions.append((start, entity))
         for word in words:
-            key = _word(word)
+            key = self.lexicon.spelled_out(_word(word))  # "Gov. Andrea Whitlock" is "the governor"
             self.described[key][entity.name] = entity
             if entity.label == "PERSON":
                 self._vote_noun(entity, key, STRONG)
@@ -121,11 +124,16 @@ class Referents:
         determiners = [c.lower_ for c in noun.children if c.dep_ == "det"]
         if noun.tag_ in ("NNS", "NNPS") or any(d in INDEFINITE for d in determiners):
             return None
-        key = _word(noun)
+        key = self.lexicon.spelled_out(_word(noun))
         candidates = self.described.get(key, {})
         if len(candidates) == 1:
             return next(iter(candidates.values()))
         if key in self.lexicon.company_nouns and not candidates:
+            # "Shares of Vantor jumped after the company said": the company its own sentence names,
+            # else the one the article is about.
+            m = bisect_left(self.org_mentions, noun.i, key=lambda s: s[0])
+            if m and self.org_mentions[m - 1][0] >= noun.sent.start:
+                return self.org_mentions[m - 1][1]
             n = bisect_left(self.org_subjects, noun.i, key=lambda s: s[0])
             return self.org_subjects[0][1] if n else None
         return None
