@@ -286,3 +286,32 @@ def test_a_title_inside_the_name_does_not_split_the_person(nlp):
         "‘I will take no lessons from them,’ Mrs Garside said."
     )
     assert [q.speaker for q in quotes(nlp, text)] == ["Helen Garside"]
+
+
+def test_a_paragraph_never_lends_its_words_to_the_previous_quote(nlp):
+    """Sentences end at line breaks: the report after "warned that" starts after the verb."""
+    text = (
+        "“We will continue to impose costs on this decision,” the spokeswoman said.\n\n"
+        "Speaking on a visit to Morocco, Secretary of State Antony Blinken warned that the withdrawal "
+        "could be a means to deceive people."
+    )
+    reported = [q for q in quotes(nlp, text) if q.kind == "indirect"]
+    assert [(q.text, q.speaker) for q in reported] == [
+        ("the withdrawal could be a means to deceive people", "Antony Blinken"),
+    ]
+
+
+def test_a_passive_speech_verb_is_attributed_to_its_agent_not_its_subject(nlp):
+    text = (
+        "The Prime Minister, Helen Garside, was accused of ‘concreting over the countryside’ by opposition leader "
+        "Tom Reyes on Wednesday."
+    )
+    (quote,) = quotes(nlp, text)
+    assert quote.kind == "partial" and quote.speaker == "Tom Reyes"
+
+
+def test_a_name_in_apposition_to_the_subject_speaks_whatever_its_entity_label(nlp):
+    text = "The mayor of Paris, Anne-Sophie Leclerc, said the city had not been informed of the operation in advance."
+    (quote,) = quotes(nlp, text)
+    assert quote.kind == "indirect"
+    assert quote.speaker == "Anne-Sophie Leclerc"

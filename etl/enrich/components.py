@@ -17,6 +17,7 @@ from etl.enrich.entities import extract_entities, load_variants
 from etl.enrich.lexicon import load_lexicon
 from etl.enrich.quotes import extract_quotes
 
+PARAGRAPHS = "news_paragraphs"
 ENTITIES = "news_entities"
 QUOTES = "news_quotes"
 
@@ -35,6 +36,20 @@ def _guarded(name: str, work: Callable[[Doc], None]) -> Callable[[Doc], Doc]:
         return doc
 
     return component
+
+
+@Language.component(PARAGRAPHS)
+def paragraph_breaks(doc: Doc) -> Doc:
+    """Start a sentence after every line break, before the parser runs.
+
+    The parser otherwise runs sentences across paragraphs (a closing quote mark, a line break and
+    "Speaking in Morocco, X warned that ..." parse as one sentence), which attaches a paragraph's
+    words to the previous paragraph's verb and so to the wrong speaker.
+    """
+    for token in doc[:-1]:
+        if token.is_space and "\n" in token.text:
+            doc[token.i + 1].is_sent_start = True
+    return doc
 
 
 @Language.factory(ENTITIES, default_config={"variants_path": None, "lexicon_path": None})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import spacy
 
-from etl.enrich.components import ENTITIES, QUOTES
+from etl.enrich.components import ENTITIES, PARAGRAPHS, QUOTES
 from etl.settings import Settings
 
 # The lexicon holds inflected forms, so no lemmas are needed; senter is redundant beside the parser.
@@ -23,6 +23,7 @@ def load_nlp(settings: Settings) -> spacy.Language:
         raise ValueError(f"spaCy model {settings.model!r} lacks {sorted(missing)}, which entities and quotes need")
     lexicon = str(settings.speech_verbs_path) if settings.speech_verbs_path else None
     variants = str(settings.entity_variants_path) if settings.entity_variants_path else None
+    nlp.add_pipe(PARAGRAPHS, before="parser")
     nlp.add_pipe(ENTITIES, config={"variants_path": variants, "lexicon_path": lexicon})
     nlp.add_pipe(QUOTES, config={"lexicon_path": lexicon})
     return nlp

@@ -233,6 +233,8 @@ class QuoteFinder:
                     clauses = self._stray_that_clause(tok)
                 if clauses:
                     start, end = min(c.left_edge.i for c in clauses), max(c.right_edge.i for c in clauses) + 1
+                    if all(c.i > tok.i for c in clauses):  # a report after its verb: words before the verb are the frame
+                        start = max(start, tok.i + 1)
                     # "said X, and asked that Y": a second speech act joined to the clause ends the report.
                     joined = [c.left_edge.i for cl in clauses for c in cl.children if c.dep_ == "conj" and self._is_cue(c)]
                     end = min([end, *joined])
@@ -339,6 +341,13 @@ class QuoteFinder:
                 return self._source_of(source) if source is not None else None
         verb = cue
         for _ in range(4):
+            if any(c.dep_ == "nsubjpass" for c in verb.children):
+                # "X was accused of '...' by Y": the passive subject is the one spoken about, the agent spoke.
+                # The parser often hangs "by Y" on the quoted words instead of the verb: any unquoted "by" after it.
+                agent = next(
+                    (t for t in verb.subtree if t.i > verb.i and t.lower_ == "by" and not self.in_quote[t.i]), None
+                )
+                return next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
             subjects = [c for c in verb.children if c.dep_ in SUBJECTS]
             speaking = [c for c in subjects if any(ch.isalpha() for ch in c.text) and not is_dateline(c)]
             if speaking:
@@ -513,12 +522,17 @@ class QuoteFinder:
         while last.i > tok.i and last.is_punct:
             last = self.doc[last.i - 1]
         entity = self.entity_of.get(last.i)
-        if entity is None or entity.label != "PERSON":
+        # Any name will do: "The mayor of Paris, Anne-Sophie Leclerc," whichever label the NER gave it.
+        if entity is None or entity.label not in ("PERSON", "ORG"):
             return None
         root = last
         while root.dep_ == "compound" and root.head.i > root.i:
             root = root.head
-        return entity if root.dep_ == "appos" else None
+        if root.dep_ != "appos":
+            return None
+        # Within the subject's own noun phrase, not inside a clause on it ("an analysis published in the journal X").
+        path = [a for a in root.ancestors if a.i != tok.i and tok.i in {b.i for b in a.ancestors}]
+        return None if any(a.pos_ in ("VERB", "AUX") for a in path) else entity
 
     def _proper_name(self, tok: Token) -> str:
         """The compound proper name ending at ``tok``, without titles ("Mayor Ana Torres" -> "Ana Torres")."""
