@@ -63,3 +63,26 @@ def test_the_object_of_near_is_a_place(nlp):
 def test_a_shared_surname_is_not_merged(nlp):
     found = entities(nlp, "John Smith met Anna Smith in Paris. Smith said the meeting went well.")
     assert found["John Smith"].count == 1 and found["Anna Smith"].count == 1
+
+
+
+def test_the_words_around_a_name_settle_person_or_organisation(nlp):
+    found = entities(
+        nlp,
+        "Harlow Foods said on Monday it would close its bakery in Wrexham by the end of the year.\n"
+        "Its regional officer, Gareth Price, said workers had learned of the decision from a news website.\n"
+        "Harlow Foods, which is owned by the private equity firm Crestline Partners, reported a loss. "
+        "Crestline declined to comment. Harlow said it would consider offers.",
+    )
+    assert found["Harlow Foods"].label == "ORG" and set(found["Harlow Foods"].mentions) == {"Harlow Foods", "Harlow"}
+    assert found["Crestline Partners"].label == "ORG"  # the model says PERSON; the suffix and "the firm" say no
+    assert found["Gareth Price"].label == "PERSON"  # the model says ORG; "its regional officer" says no
+    assert not {"Harlow", "Crestline"} & set(found)
+
+
+def test_mentions_the_model_missed_join_the_person(nlp):
+    text = (
+        "His Democratic rival, Lieutenant Governor Marcus Reed, said the plan would blow a hole in the budget.\n"
+        "Reed shook his head. He said the tax cut would mostly benefit the top 1 percent of earners."
+    )
+    assert entities(nlp, text)["Marcus Reed"].mentions == ["Marcus Reed", "Reed"]

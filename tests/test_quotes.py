@@ -315,3 +315,80 @@ def test_a_name_in_apposition_to_the_subject_speaks_whatever_its_entity_label(nl
     (quote,) = quotes(nlp, text)
     assert quote.kind == "indirect"
     assert quote.speaker == "Anne-Sophie Leclerc"
+
+
+# -- third blind round (bench/gold/quotes/blind3_*) ---------------------------------------------
+
+
+def test_quoted_as_saying_is_the_one_quoted_not_the_paper(nlp):
+    text = "Ashcroft was quoted as saying in the Financial Times that the dividend had been “a mistake in hindsight”."
+    found = spoken(nlp, text)
+    assert ("partial", "a mistake in hindsight", "Ashcroft") in found
+    assert all(speaker == "Ashcroft" for _, _, speaker in found)
+
+
+def test_subject_the_parser_hung_on_another_phrase_is_the_name_before_the_verb(nlp):
+    text = (
+        "When I asked the mayor’s office about the cut, his chief of staff, Lena Ortiz, told me the money "
+        "had been “reallocated to higher-priority corridors”."
+    )
+    assert spoken(nlp, text) == [
+        ("indirect", "the money had been “reallocated to higher-priority corridors”", "Lena Ortiz"),
+        ("partial", "reallocated to higher-priority corridors", "Lena Ortiz"),
+    ]
+
+
+def test_nationality_epithet_refers_to_the_person_just_named(nlp):
+    text = (
+        "Benfica coach Roger Schmidt blamed his side’s concentration. “Two set pieces. Two goals,” the German said.\n"
+        "Captain Nicolás Otamendi apologised. “It hurts,” the Argentine defender told Sport TV."
+    )
+    assert [(q.text, q.speaker) for q in quotes(nlp, text)] == [
+        ("Two set pieces. Two goals,", "Roger Schmidt"),
+        ("It hurts,", "Nicolás Otamendi"),
+    ]
+
+
+def test_words_qualifying_a_verb_inside_a_report_belong_to_the_reporter(nlp):
+    text = (
+        "Judge Miriam Castellanos wrote that prosecutors had described the alleged scheme "
+        "“with more than enough particularity.”"
+    )
+    partial = [q for q in quotes(nlp, text) if q.kind == "partial"]
+    assert [(q.text, q.speaker) for q in partial] == [("with more than enough particularity.", "Miriam Castellanos")]
+
+
+def test_a_that_clause_joined_to_a_non_report_belongs_to_the_outer_report(nlp):
+    text = (
+        "A spokeswoman said the secretary would respond to the letter “in due course” and that record "
+        "funding was going into the health service."
+    )
+    found = quotes(nlp, text)
+    assert [(q.kind, q.speaker, q.speaker_label) for q in found] == [
+        ("indirect", None, "spokeswoman"),
+        ("partial", None, "spokeswoman"),
+    ]
+    assert found[0].text.endswith("going into the health service")
+
+
+def test_organisation_named_beside_its_noun_speaks(nlp):
+    found = spoken(nlp, "The union Unite said the closure was a hammer blow for the town.")
+    assert found == [("indirect", "the closure was a hammer blow for the town", "Unite")]
+
+
+def test_he_after_a_surname_the_model_did_not_tag(nlp):
+    text = (
+        "Republican Tom Gallagher and Lieutenant Governor Marcus Reed debated on Tuesday. "
+        "Gallagher said the plan would pay for itself.\nReed shook his head. He said the tax cut would "
+        "mostly benefit the top 1 percent of earners."
+    )
+    assert [q.speaker for q in quotes(nlp, text)] == ["Tom Gallagher", "Marcus Reed"]
+
+
+def test_company_called_it_and_the_company_after_its_short_name(nlp):
+    text = (
+        "Harlow Foods said on Monday it would close its bakery in Wrexham. The company said the site had "
+        "lost money for four years. It blamed “a structural shift away from sliced white bread”.\n"
+        "Harlow said it would consider offers for the site."
+    )
+    assert {q.speaker for q in quotes(nlp, text)} == {"Harlow Foods"}

@@ -137,13 +137,48 @@ def without_title(span: Span, lexicon: SpeechLexicon) -> tuple[Span, bool]:
 
 
 def contextual_label(span: Span, lexicon: SpeechLexicon) -> str:
-    """The label this mention's own context supports, falling back to the model's."""
-    root = span.root
+    """The label this mention's own context supports, falling back to the model's.
+
+    The small model often calls a company a person and a person an organisation; the words around
+    a name settle it: "Harlow Foods", "the union Unite", "the regulator, Ofwat" are organisations,
+    "Marcus Hale, who ...", "Pritchard, 71," and "its regional officer, Gareth Price" are people."""
+    doc, root = span.doc, span.root
+    before = doc[span.start - 1] if span.start else None
+    after = doc[span.end : span.end + 2]
+    if len(span) > 1 and span[-1].lower_ in lexicon.organisation_suffixes:
+        return "ORG"
+    if (before is not None and _organisation_noun(before, lexicon)) or (
+        root.dep_ == "appos" and _organisation_noun(root.head, lexicon)
+    ):
+        return "ORG"
+    if len(after) == 2 and after[0].text == ",":
+        if after[1].lower_ == "who":
+            return "PERSON"
+        if after[1].lower_ == "which" and span.label_ == "PERSON":
+            return "ORG"
+    if root.dep_ == "appos" and _person_noun(root.head, lexicon):
+        return "PERSON"
+    if any(c.dep_ == "appos" and c.like_num for c in root.children):  # "Pritchard, 71,": an age
+        return "PERSON"
     if root.dep_ in ("nsubj", "nsubjpass") and lexicon.is_verb(root.head):
-        return span.label_ if span.label_ in SPEAKER_LABELS else "PERSON"
+        # "the German said": a nationality standing for a person is no name; the speaker is resolved later.
+        return span.label_ if span.label_ in (*SPEAKER_LABELS, "NORP") else "PERSON"
     if root.dep_ == "pobj" and root.head.lower_ in LOCATIVE_PREPS and span.label_ in NOT_PLACES:
         return "GPE"
     return span.label_
+
+
+def _organisation_noun(tok, lexicon: SpeechLexicon) -> bool:
+    """ "the union", "the regulator": a common noun, not the last word of a name ("Port Authority")."""
+    return tok.pos_ == "NOUN" and tok.text.islower() and tok.lower_ in lexicon.organisation_nouns
+
+
+def _person_noun(tok, lexicon: SpeechLexicon) -> bool:
+    """A noun naming a person by role or relation ("officer", "lawyer", "daughter"), not an organisation."""
+    word = tok.lower_
+    if tok.pos_ != "NOUN" or word in lexicon.organisation_nouns:
+        return False
+    return word in lexicon.roles or word in lexicon.titles or word in lexicon.male or word in lexicon.female
 
 
 def extract_entities(
@@ -164,8 +199,12 @@ def extract_entities(
         group = groups.setdefault(key, _Group(known=known))
         label = "PERSON" if titled else contextual_label(mention, lexicon)
         group.add(mention, form, label, CONTEXT_WEIGHT if label != ent.label_ else 1)
+        if len(mention) > 1 and mention[-1].lower_ in lexicon.organisation_suffixes:
+            group.settled_label = "ORG"  # "Harlow Foods" is a company in every mention
 
     _merge_surnames(groups)
+    _merge_short_names(groups)
+    _missed_mentions(doc, groups, lexicon)
 
     entities: list[Entity] = []
     token_entity: dict[int, Entity] = {}
@@ -209,3 +248,50 @@ def _merge_surnames(groups: dict[str, _Group]) -> None:
             groups[full].absorb(groups.pop(key))
             # The full name settles the label: a surname mislabelled ORG/GPE is still the person.
             groups[full].settled_label = "PERSON"
+
+
+def _label(group: _Group) -> str:
+    return group.known[1] if group.known else group.settled_label or group.votes.most_common(1)[0][0]
+
+
+def _merge_short_names(groups: dict[str, _Group]) -> None:
+    """Fold a one-word mention into the one organisation whose name it opens ("Harlow" -> "Harlow Foods")."""
+    by_first: dict[str, str | None] = {}
+    for key, group in groups.items():
+        words = key.split()
+        if len(words) > 1 and _label(group) == "ORG":
+            by_first[words[0]] = None if words[0] in by_first else key
+    for key in list(groups):
+        full = by_first.get(key)
+        if full and not groups[key].known:
+            groups[full].absorb(groups.pop(key))
+            groups[full].settled_label = "ORG"
+
+
+def _missed_mentions(doc: Doc, groups: dict[str, _Group], lexicon: SpeechLexicon) -> None:
+    """Mentions the model skipped of people and companies it found elsewhere: "Reed shook his head"
+    after "Marcus Reed", "Gwen Pritchard lifts the lid" beside "Pritchard, 71", "Harlow said" after
+    "Harlow Foods". One pass over the tokens."""
+    by_word: dict[str, _Group | None] = {}  # a person's surname, an organisation's first word
+    taken: set[int] = set()
+    for key, group in groups.items():
+        taken.update(i for span in group.spans for i in range(span.start, span.end))
+        label, words = _label(group), key.split()
+        word = words[-1] if label == "PERSON" else words[0] if label == "ORG" and len(words) > 1 else None
+        if word is not None:
+            by_word[word] = None if by_word.get(word, group) is not group else group
+    for tok in doc:
+        group = by_word.get(tok.lower_)
+        if group is None or tok.i in taken or tok.pos_ != "PROPN" or not tok.text[:1].isupper():
+            continue
+        label = _label(group)
+        start = tok.i  # a person with the given names before it: "Gwen Pritchard"
+        while label == "PERSON" and start > 0 and start - 1 not in taken and doc[start - 1].pos_ == "PROPN" and (
+            doc[start - 1].head.i == tok.i
+        ):
+            start -= 1
+        while start < tok.i and lexicon.spelled_out(doc[start].lower_.rstrip(".")) in lexicon.titles:
+            start += 1
+        mention = Span(doc, start, tok.i + 1, label=label)
+        group.add(mention, " ".join(mention.text.split()), label, 1)
+        taken.update(range(start, tok.i + 1))

@@ -21,6 +21,8 @@ class SpeechLexicon:
     male: frozenset[str] = frozenset()  # ... and "he" ("mr", "spokesman")
     company_nouns: frozenset[str] = frozenset()  # "the retailer said": the company the article is about
     requests: frozenset[str] = frozenset()  # cue verbs whose clause is a question or a request, not a claim
+    organisation_nouns: frozenset[str] = frozenset()  # "the union Unite": the name beside it is an organisation
+    organisation_suffixes: frozenset[str] = frozenset()  # "Harlow Foods": a name ending so is an organisation
     abbreviations: dict[str, str] = field(default_factory=dict, hash=False)  # "gov" -> "governor"
 
     def is_verb(self, token) -> bool:
@@ -62,6 +64,10 @@ def load_lexicon(path: str | Path | None = None) -> SpeechLexicon:
             male=frozenset(w.lower() for w in data.get("gendered", {}).get("male", [])),
             company_nouns=frozenset(w.lower() for w in data.get("company_nouns", [])),
             requests=frozenset(w.lower() for w in data.get("requests", [])),
+            organisation_nouns=frozenset(
+                w.lower() for w in [*data.get("organisation_nouns", []), *data.get("company_nouns", [])]
+            ),
+            organisation_suffixes=frozenset(w.lower() for w in data.get("organisation_suffixes", [])),
             abbreviations={k.lower(): v.lower() for k, v in data.get("abbreviations", {}).items()},
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:

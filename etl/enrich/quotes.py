@@ -144,13 +144,16 @@ class QuoteFinder:
         span = self._tokens(qs.start, qs.end)
         kind = self._kind(qs)
         cue = self._cue_above(span) if span is not None else None
+        if cue is not None and kind == "partial":
+            cue = self._reporting_cue(cue, span)
         if cue is None:
             cue = self._cue_beside(qs)
         subject = self._subject(cue) if cue is not None else None
         if subject is None and cue is not None:  # "says minister": the parser missed the inverted subject
             subject = next(
-                (t for t in self.doc[cue.i + 1 : cue.i + 4] if t.pos_ in ("NOUN", "PROPN", "PRON")), None
-            )
+                (t for t in self.doc[cue.i + 1 : cue.i + 4] if t.pos_ in ("NOUN", "PROPN", "PRON") and t.dep_ != "pobj"),
+                None,
+            )  # not "posted on X" / "saying in a letter": a preposition's object is where it was said
         if subject is not None and self.in_quote[subject.i]:
             subject = None
         return _Found(kind, qs.start, qs.end, cue, subject)
@@ -183,6 +186,19 @@ class QuoteFinder:
                 if according is not None:
                     return according
         return None
+
+    def _reporting_cue(self, cue: Token, span: Span) -> Token:
+        """The outer cue when the quoted words only qualify a verb inside another's report: in "the judge
+        wrote that prosecutors had described the scheme “with enough particularity”" the judge's words
+        say how they described it. Quoted words the inner verb takes as its object ("said X called it
+        “a disaster”") stay X's."""
+        top = next((t for t in span if not span.start <= t.head.i < span.end), None)
+        if top is None or cue.dep_ != "ccomp" or not self._is_cue(cue.head) or self.in_quote[cue.head.i]:
+            return cue
+        child = top
+        while child.head.i not in (cue.i, child.i):
+            child = child.head
+        return cue.head if child.head.i == cue.i and child.dep_ in ("prep", "advmod", "npadvmod") else cue
 
     def _cue_beside(self, qs: QuotedSpan) -> Token | None:
         """A cue in the words between the quote and the edge of its sentence, after or before it."""
@@ -229,6 +245,9 @@ class QuoteFinder:
                     if (c.dep_ == "ccomp" or (c.dep_ == "conj" and _has_that(c)))
                     and not self._mostly_quoted(c.left_edge.i, c.right_edge.i + 1)
                 ]
+                if all(c.dep_ == "conj" for c in clauses):
+                    # "would respond to the letter and that Y": the "that" clause continues an outer report.
+                    clauses = []
                 if not clauses:
                     clauses = self._stray_that_clause(tok)
                 if clauses:
@@ -341,7 +360,10 @@ class QuoteFinder:
                 return self._source_of(source) if source is not None else None
         verb = cue
         for _ in range(4):
-            if any(c.dep_ == "nsubjpass" for c in verb.children):
+            passive = next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
+            if passive is not None and verb is not cue and not self.in_quote[passive.i]:
+                return passive  # "X was quoted as saying ...": reached from the speech verb below, the one quoted spoke
+            if passive is not None:
                 # "X was accused of '...' by Y": the passive subject is the one spoken about, the agent spoke.
                 # The parser often hangs "by Y" on the quoted words instead of the verb: any unquoted "by" after it.
                 agent = next(
@@ -362,7 +384,14 @@ class QuoteFinder:
             object_subject = self._object_as_subject(verb)
             if object_subject is not None:
                 return object_subject
-            if verb.dep_ not in SUBJECT_SHARING or verb.head is verb:
+            if verb.dep_ == "acl" and verb.head.pos_ in ("NOUN", "PROPN"):
+                return verb.head  # "a letter ... warning that", "the investor, X, posted": the noun it describes
+            if verb.dep_ == "pcomp" and verb.head.dep_ == "prep":  # "quoted as saying": on to "quoted"
+                verb = verb.head.head
+                continue
+            if verb.head.i == verb.i:  # a sentence whose subject the parser hung elsewhere ("the cut, his aide, X, told")
+                return self._name_near(verb)
+            if verb.dep_ not in SUBJECT_SHARING:
                 return None
             verb = verb.head
         return None
@@ -429,7 +458,7 @@ class QuoteFinder:
             named = self._name(f.subject)
             if named is None:
                 pronoun = f.subject.lower_
-                if pronoun in PERSONAL_PRONOUNS:
+                if pronoun in PERSONAL_PRONOUNS or self._is_epithet(f.subject):
                     named = self._person_antecedent(f.subject, people)
                 elif pronoun in PRONOUN_LABELS:
                     named = self._antecedent(f.subject, PRONOUN_LABELS[pronoun], last_speaker, order)
@@ -488,8 +517,18 @@ class QuoteFinder:
             return speaker[1], speaker[2]
         return None
 
+    def _is_epithet(self, tok: Token) -> bool:
+        """ "the German", "the Argentine defender": a nationality standing in for the person just named,
+        as sports and foreign news write it; it refers back like "he" or "she" does."""
+        if not any(c.dep_ == "det" and c.lower_ == "the" for c in tok.children):
+            return False
+        return any(t.ent_type_ == "NORP" for t in (tok, *(c for c in tok.children if c.dep_ in ("amod", "compound"))))
+
     def _name(self, tok: Token) -> tuple[str | None, str] | None:
-        """(canonical name, label) of a subject; (None, role noun) for an unnamed role; None for a pronoun."""
+        """(canonical name, label) of a subject; (None, role noun) for an unnamed role; None for a pronoun
+        or an epithet."""
+        if self._is_epithet(tok):
+            return None
         entity = self.entity_of.get(tok.i)
         if entity is None:  # "spokesman John Kirby": the name may hang off the role noun
             entity = next(
@@ -509,6 +548,10 @@ class QuoteFinder:
         named_by = [c for c in tok.children if c.dep_ == "compound" and c.pos_ == "PROPN"]
         if named_by and role not in self.lexicon.roles:  # "the Oakridge Pride committee": a name the NER missed
             return self.doc[named_by[0].i : tok.i + 1].text, "ORG"
+        if tok.lower_ in self.lexicon.organisation_nouns:  # "the union Unite": the name the NER missed beside it
+            name = next((c for c in tok.children if c.dep_ == "appos" and c.pos_ == "PROPN" and c.i == tok.i + 1), None)
+            if name is not None:
+                return self._proper_name(name), "ORG"
         # A description: "the mayor of Oakridge", "the retailer", "a White House spokeswoman", "officials".
         entity = self.referents.describe(tok)
         if entity is not None:
