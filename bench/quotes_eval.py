@@ -95,6 +95,8 @@ class Tally:
     def __init__(self) -> None:
         self.gold = self.predicted = self.found = self.correct = self.matched = self.right_speaker = 0
         self.exact_speaker = 0  # the speaker exactly as annotated (canonical full name)
+        # The same two counts seen from the predicted side: with pairs reaching across kinds they differ.
+        self.right_speaker_predicted = self.exact_speaker_predicted = 0
 
     def add(self, gold: list[Item], predicted: list[Item], pairs: list[tuple[Item, Item]]) -> None:
         """Pairs may reach beyond these lists (a gold direct quote found as partial): each side counts its own."""
@@ -107,11 +109,14 @@ class Tally:
         self.matched += len(mine)
         self.right_speaker += sum(speaker_matches(p.speaker, g.speaker) for g, p in mine)
         self.exact_speaker += sum(_same_speaker(p.speaker, g.speaker) for g, p in mine)
+        theirs = [(g, p) for g, p in pairs if id(p) in predicted_ids]
+        self.right_speaker_predicted += sum(speaker_matches(p.speaker, g.speaker) for g, p in theirs)
+        self.exact_speaker_predicted += sum(_same_speaker(p.speaker, g.speaker) for g, p in theirs)
 
     def figures(self) -> dict[str, float]:
         precision = self.correct / self.predicted if self.predicted else 0.0
         recall = self.found / self.gold if self.gold else 0.0
-        e2e = 2 * self.right_speaker / (self.gold + self.predicted) if self.gold + self.predicted else 0.0
+        e2e = _f1(self.right_speaker_predicted, self.predicted, self.right_speaker, self.gold)
         return {
             "gold": self.gold,
             "predicted": self.predicted,
@@ -119,8 +124,15 @@ class Tally:
             "recall": round(recall, 3),
             "speaker_accuracy": round(self.right_speaker / self.matched, 3) if self.matched else 0.0,
             "e2e_f1": round(e2e, 3),
-            "e2e_f1_exact_speaker": round(2 * self.exact_speaker / total, 3) if (total := self.gold + self.predicted) else 0.0,
+            "e2e_f1_exact_speaker": round(_f1(self.exact_speaker_predicted, self.predicted, self.exact_speaker, self.gold), 3),
         }
+
+
+def _f1(right_predicted: int, predicted: int, right_gold: int, gold: int) -> float:
+    """Harmonic mean of end-to-end precision and recall; 2TP/(G+P) when both sides count the same pairs."""
+    precision = right_predicted / predicted if predicted else 0.0
+    recall = right_gold / gold if gold else 0.0
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
 
 
 def ours(nlp, text: str) -> list[Item]:
