@@ -12,8 +12,10 @@ import json
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -114,28 +116,68 @@ def process(
     reject_log: RejectLog,
     nlp=None,
 ) -> Iterator[IndexedDocument]:
-    """Read, clean, deduplicate and enrich; yields enriched documents, diverting rejects and duplicates."""
+    """Read, clean, deduplicate and enrich; yields enriched documents, diverting rejects and duplicates.
+
+    With ``settings.workers`` > 1, cleaning and enrichment run in that many processes around the
+    same deduplication here (so a duplicate is never enriched): documents, counts and rejects are
+    those of one process.
+    """
     nlp = nlp or load_nlp(settings)
     dedup = Deduplicator()
+    with ExitStack() as stack:
+        clean_stage, enrich_stage = _stages(settings, nlp, stack)
 
-    def articles() -> Iterator[Article]:
-        for item in clean_stream(iter_sources(sources, settings), settings):
-            summary.read += 1
+        def articles() -> Iterator[Article]:
+            for item in clean_stage(iter_sources(sources, settings)):
+                summary.read += 1
+                if isinstance(item, Rejected):
+                    _reject(item, summary, reject_log)
+                elif not _is_duplicate(item, dedup, summary):
+                    yield item
+
+        for item in enrich_stage(articles()):
             if isinstance(item, Rejected):
                 _reject(item, summary, reject_log)
-                continue
-            first = dedup.check(item)
-            if first is not None:
-                summary.duplicates += 1
-                summary.duplicate_ids.append(item.id)
-                continue
-            yield item
+            else:
+                yield item
 
-    for item in enrich(articles(), nlp, settings):
-        if isinstance(item, Rejected):
-            _reject(item, summary, reject_log)
-        else:
-            yield item
+
+def _is_duplicate(article: Article, dedup: Deduplicator, summary: RunSummary) -> bool:
+    if dedup.check(article) is None:
+        return False
+    summary.duplicates += 1
+    summary.duplicate_ids.append(article.id)
+    return True
+
+
+# --- workers: clean and enrich in several processes --------------------------------------------
+
+_BATCHES_PER_WORKER = 2  # in flight: one being processed, one queued, so no worker waits for the parent
+_worker_state: dict = {}  # a worker's model and settings, set once when it starts
+
+
+def _stages(settings: Settings, nlp, stack: ExitStack) -> tuple[Callable, Callable]:
+    """The clean and enrich stages (stream in, stream out, input order kept), here or in worker processes."""
+    if settings.workers <= 1:
+        return partial(clean_stream, settings=settings), partial(enrich, nlp=nlp, settings=settings)
+    from etl.parallel import fork_pool, ordered_map
+
+    pool = stack.enter_context(fork_pool(settings.workers, _init_worker, (nlp, settings)))
+    in_pool = partial(ordered_map, pool, batch_size=settings.nlp_batch_size,
+                      window=settings.workers * _BATCHES_PER_WORKER)
+    return partial(in_pool, _clean_batch), partial(in_pool, _enrich_batch)
+
+
+def _init_worker(nlp, settings: Settings) -> None:
+    _worker_state.update(nlp=nlp, settings=settings)
+
+
+def _clean_batch(batch: list[RawDocument | Rejected]) -> list[Article | Rejected]:
+    return list(clean_stream(batch, _worker_state["settings"]))
+
+
+def _enrich_batch(batch: list[Article]) -> list[IndexedDocument | Rejected]:
+    return list(enrich(batch, _worker_state["nlp"], _worker_state["settings"]))
 
 
 def _reject(item: Rejected, summary: RunSummary, reject_log: RejectLog) -> None:

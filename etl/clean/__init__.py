@@ -23,7 +23,7 @@ from etl.settings import Settings
 
 TITLE_MAX_CHARS = 200  # a title taken from plain text is cut here, on a word boundary
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'“‘(\[]?[A-Z0-9])")
-_LANGID_SAMPLE = 5000  # characters of body enough to tell the language
+_LANGID_SAMPLE = 1000  # characters of body enough to tell the language (langid time grows with it: 1.8 ms at 5000)
 
 
 def clean(raw: RawDocument, settings: Settings) -> Article:
