@@ -108,6 +108,15 @@ def test_unparseable_date_is_empty_and_logged(settings, caplog):
     assert "sometime last spring" in caplog.text
 
 
+def test_placeholder_date_gives_way_to_the_next_source(settings, caplog):
+    json_ld = '<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "0001-01-01T00:00:00"}</script>'
+    with_fallback = json_ld + "<meta property='article:published_time' content='2023-11-02T09:15:00+01:00'>"
+    assert clean(raw_html(page(STORY, with_fallback)), settings).published_at == "2023-11-02T09:15:00+01:00"
+    with caplog.at_level(logging.WARNING):
+        assert clean(raw_html(page(STORY, json_ld)), settings).published_at is None
+    assert "0001-01-01" in caplog.text
+
+
 def test_date_without_zone_is_read_as_utc(settings):
     article = clean(raw_html(page(STORY, "<meta name='date' content='2024-05-02 08:30'>")), settings)
     assert article.published_at == "2024-05-02T08:30:00+00:00"

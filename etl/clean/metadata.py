@@ -53,6 +53,7 @@ _TZ_ABBREVIATIONS = {
     }.items()
 }
 _YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
+EARLIEST_YEAR = 1900
 
 
 def page_metadata(html: str) -> dict[str, Any]:
@@ -63,15 +64,23 @@ def page_metadata(html: str) -> dict[str, Any]:
         return {}
     found: dict[str, Any] = {}
     for source in (_json_ld(tree), _meta_tags(tree), _markup(tree)):
-        for name, value in source.items():
-            if value and not found.get(name):
-                found[name] = value
+        _merge(found, source)
     if not all(found.get(name) for name in ("title", "authors", "published_at", "source")):
-        for name, value in _trafilatura(html).items():
-            if value and not found.get(name):
-                found[name] = value
+        _merge(found, _trafilatura(html))
     found["authors"] = clean_authors(found.get("authors"))
     return found
+
+
+def _merge(found: dict[str, Any], source: dict[str, Any]) -> None:
+    """Fill what is still missing; a date that cannot be read (a "0001-01-01" placeholder) counts as missing
+    when this source has a readable one."""
+    for name, value in source.items():
+        if not value:
+            continue
+        if not found.get(name):
+            found[name] = value
+        elif name == "published_at" and _read_date(str(found[name])) is None and _read_date(str(value)) is not None:
+            found[name] = value
 
 
 def _json_ld(tree) -> dict[str, Any]:
@@ -199,7 +208,7 @@ def parse_date(value: str | None, origin: str = "") -> str | None:
         return None
     parsed = _read_date(value.strip())
     if parsed is None:
-        log.warning("%s: unparseable publication date %r, leaving it empty", origin, value)
+        log.warning("%s: unreadable or implausible publication date %r, leaving it empty", origin, value)
         return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=timezone.utc)
@@ -216,6 +225,14 @@ def language_code(value: str | None) -> str | None:
 
 
 def _read_date(value: str) -> datetime | None:
+    parsed = _parse_any_date(value)
+    # CMS placeholders ("0001-01-01", "9999-12-31") mean "unknown"; news is neither that old nor from the future.
+    if parsed is None or not EARLIEST_YEAR <= parsed.year <= datetime.now(timezone.utc).year + 1:
+        return None
+    return parsed
+
+
+def _parse_any_date(value: str) -> datetime | None:
     # dateutil fills missing parts from today, so without a year it would invent a date.
     if not _YEAR.search(value):
         return None
