@@ -10,6 +10,19 @@ from etl.pipeline import Deduplicator, RejectLog, RunSummary, process, run
 from etl.records import Article, Rejected
 
 
+def input_folder(tmp_path, files: dict):
+    """A folder of inputs: file name -> its text, or SEED for a copy of the seed article."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name, content in files.items():
+        target = folder / name
+        if content is SEED:
+            shutil.copy(SEED, target)
+        else:
+            target.write_text(content)
+    return folder
+
+
 def article(id_: str, body: str) -> Article:
     return Article(id_, None, None, None, [], None, "en", body, len(body.split()), f"h-{body}", f"/in/{id_}")
 
@@ -34,10 +47,7 @@ def test_reject_log_appends_readable_records(tmp_path):
 
 
 def test_same_text_twice_in_one_batch_is_one_document_and_one_duplicate(tmp_path, tmp_settings, nlp):
-    folder = tmp_path / "in"
-    folder.mkdir()
-    shutil.copy(SEED, folder / "a.txt")
-    shutil.copy(SEED, folder / "b.txt")
+    folder = input_folder(tmp_path, {"a.txt": SEED, "b.txt": SEED})
     summary = RunSummary()
     docs = list(process([str(folder)], tmp_settings, summary, RejectLog(tmp_path, "t"), nlp=nlp))
     assert len(docs) == 1
@@ -46,11 +56,7 @@ def test_same_text_twice_in_one_batch_is_one_document_and_one_duplicate(tmp_path
 
 
 def test_run_counts_reconcile(tmp_path, tmp_settings, nlp):
-    folder = tmp_path / "in"
-    folder.mkdir()
-    shutil.copy(SEED, folder / "a.txt")
-    shutil.copy(SEED, folder / "copy.txt")
-    (folder / "blank.txt").write_text("   \n\n ")
+    folder = input_folder(tmp_path, {"a.txt": SEED, "copy.txt": SEED, "blank.txt": "   \n\n "})
     summary = run([str(folder)], tmp_settings, nlp=nlp)
     assert summary.read == summary.indexed + summary.rejected + summary.duplicates == 3
     assert (summary.indexed, summary.rejected, summary.duplicates) == (1, 1, 1)
@@ -58,13 +64,11 @@ def test_run_counts_reconcile(tmp_path, tmp_settings, nlp):
 
 
 def test_two_workers_give_the_same_documents_counts_and_rejects_as_one(tmp_path, tmp_settings, nlp):
-    folder = tmp_path / "in"
-    folder.mkdir()
-    shutil.copy(SEED, folder / "a.txt")
-    shutil.copy(SEED, folder / "b-copy.txt")
-    (folder / "c-blank.txt").write_text("   \n\n ")
-    shutil.copy(FIXTURES / "article_council.html", folder / "d-page.html")
-    (folder / "e-half.txt").write_text("\n".join(SEED.read_text().splitlines()[:6]))
+    folder = input_folder(tmp_path, {
+        "a.txt": SEED, "b-copy.txt": SEED, "c-blank.txt": "   \n\n ",
+        "d-page.html": (FIXTURES / "article_council.html").read_text(),
+        "e-half.txt": "\n".join(SEED.read_text().splitlines()[:6]),
+    })
     outputs = {}
     for workers in (1, 2):
         # Batches of 2 so that several batches cross between processes and must come back in order.
