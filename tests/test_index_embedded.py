@@ -173,6 +173,8 @@ def test_an_index_built_with_another_schema_is_a_clear_error(tmp_settings):
     tantivy.Index(builder.build(), str(tmp_settings.index_dir / "quotes"))
     with pytest.raises(IndexSchemaError, match=r"quotes cannot be opened .* delete the folder and re-run") as failure:
         EmbeddedIndex(tmp_settings.index_dir, tmp_settings, write=True)
+    with pytest.raises(IndexSchemaError, match=r"quotes cannot be opened"):  # searching it says so too
+        EmbeddedIndex(tmp_settings.index_dir, tmp_settings).search(SearchRequest(index="quotes", text="x"))
     # articles/ was locked before quotes/ failed; the failed open released it even while the
     # error (and its traceback, which references the half-open index) is still held by a caller.
     (tmp_settings.index_dir / "quotes" / "meta.json").unlink()
@@ -234,7 +236,17 @@ def test_text_search_ranks_title_matches_first_and_matches_stems(index):
 
 
 def test_an_article_matches_on_what_was_said(index):
-    assert ids(index.search(SearchRequest(text="as long as it takes")))[0] == "kirby"
+    hit = index.search(SearchRequest(text="as long as it takes")).hits[0]
+    assert hit.id == "kirby"
+    assert "<b>takes</b>" in hit.highlights["quotes"][0]
+
+
+def test_a_quote_text_outside_the_body_is_searched_and_highlighted(index):
+    """A quote the body does not hold (hand-made input) is searched as the article's words all the same."""
+    assert "shipments" not in CORPUS[0].article.body
+    hit = index.search(SearchRequest(text="shipments")).hits[0]
+    assert hit.id == "kirby"
+    assert "aid <b>shipments</b> are on schedule" in hit.highlights["quotes"][0]
 
 
 def test_quoted_phrase_must_appear_in_order(index):

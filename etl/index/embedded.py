@@ -60,8 +60,12 @@ class EmbeddedIndex:
     # -- opening -------------------------------------------------------------------------
 
     def _create(self, layout: IndexLayout) -> tantivy.Index:
+        (self.path / layout.name).mkdir(parents=True, exist_ok=True)
+        return self._open(layout)
+
+    def _open(self, layout: IndexLayout) -> tantivy.Index:
+        """The index in the layout's folder (new if the folder is empty), with this version's schema."""
         folder = self.path / layout.name
-        folder.mkdir(parents=True, exist_ok=True)
         try:
             index = tantivy.Index(layout.schema, str(folder), reuse=True)
         except ValueError as err:
@@ -99,7 +103,8 @@ class EmbeddedIndex:
             folder = self.path / name
             if not (folder.is_dir() and tantivy.Index.exists(str(folder))):
                 raise IndexNotFoundError(f"no {name} index at {folder} yet; index some documents first (news-etl run)")
-            index = self._indexes[name] = tantivy.Index.open(str(folder))
+            # Schema-checked: an older version's index would answer with fields this code misreads.
+            index = self._open(layout)
         index.reload()
         return index
 

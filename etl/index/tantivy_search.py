@@ -127,9 +127,7 @@ class _Highlighter:
     def fragments(self, source: dict[str, Any]) -> dict[str, list[str]]:
         out = {}
         for field, generator in self._generators.items():
-            value = source.get(field)
-            if field == "quotes" and value:
-                value = [q["text"] for q in value]
+            value = source.get(field)  # the stored article keeps its quotes as their texts
             if not value:
                 continue
             snippet = generator.snippet_from_doc(tantivy.Document(**{field: value}))
