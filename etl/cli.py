@@ -42,11 +42,14 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(str(err))
     try:
         return args.handler(args, settings) or 0
-    except CommandError as err:
-        print(f"news-etl {args.command}: {err}", file=sys.stderr)
-        return 1
     except BrokenPipeError:  # `news-etl enrich ... | head` is fine
         return 0
+    # What stops a command from running (unknown model, cluster unreachable or refusing, index locked or
+    # missing, no sink configured) is said in one line; -v adds the traceback.
+    except (CommandError, OSError, ValueError, RuntimeError) as err:
+        log.debug("%s failed", args.command, exc_info=True)
+        print(f"news-etl {args.command}: {err}", file=sys.stderr)
+        return 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -135,8 +138,6 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     progress = _progress_bar(enabled=not (args.json or args.no_progress))
     try:
         summary = run(sources, settings, on_document=(lambda _doc: progress.update()) if progress else None)
-    except (OSError, RuntimeError, ConnectionError) as err:
-        raise CommandError(str(err)) from err
     finally:
         if progress:
             progress.close()
@@ -199,11 +200,8 @@ def cmd_quotes(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_index_setup(args: argparse.Namespace, settings: Settings) -> int:
     from etl.index.elastic import ElasticSink
 
-    try:
-        with ElasticSink(settings) as sink:
-            found = sink.ensure_indices()
-    except (OSError, ValueError, RuntimeError) as err:
-        raise CommandError(str(err)) from err
+    with ElasticSink(settings) as sink:
+        found = sink.ensure_indices()
     if args.json:
         _print_json(found)
     else:
@@ -215,13 +213,10 @@ def cmd_index_setup(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_index_migrate(args: argparse.Namespace, settings: Settings) -> int:
     from etl.index.elastic_indices import INDICES, MAPPINGS_DIR, migrate
 
-    try:
-        report = migrate(
-            settings, indices=tuple(args.index or INDICES), mappings_dir=args.mappings or MAPPINGS_DIR,
-            force=args.force, delete_old=args.delete_old,
-        )
-    except (OSError, ValueError, RuntimeError) as err:
-        raise CommandError(str(err)) from err
+    report = migrate(
+        settings, indices=tuple(args.index or INDICES), mappings_dir=args.mappings or MAPPINGS_DIR,
+        force=args.force, delete_old=args.delete_old,
+    )
     if args.json:
         _print_json(report)
         return 0
@@ -234,15 +229,12 @@ def cmd_index_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_kibana_import(args: argparse.Namespace, settings: Settings) -> int:
-    from etl.kibana import SAVED_OBJECTS, KibanaImportError, import_saved_objects
+    from etl.kibana import SAVED_OBJECTS, import_saved_objects
 
     url = args.kibana_url or settings.kibana_url
     if not url:
         raise CommandError("no Kibana URL: pass --kibana-url or set NEWS_ETL_KIBANA_URL")
-    try:
-        summary = import_saved_objects(url, settings, path=args.objects or SAVED_OBJECTS, space=args.space)
-    except (OSError, KibanaImportError) as err:
-        raise CommandError(str(err)) from err
+    summary = import_saved_objects(url, settings, path=args.objects or SAVED_OBJECTS, space=args.space)
     if args.json:
         _print_json(summary)
     else:
@@ -293,9 +285,11 @@ def _print_result(result, request) -> None:
 
 def _check_sources(sources: Iterable[str]) -> list[str]:
     """Fail fast on a local path that does not exist: that is a bad argument, not a rejected input."""
+    from etl.sources.http import is_url
+
     checked = []
     for source in sources:
-        if "://" not in source and not Path(source).exists():
+        if not is_url(source) and not Path(source).exists():
             raise CommandError(f"source {source!r} does not exist")
         checked.append(source)
     return checked

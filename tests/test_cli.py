@@ -154,3 +154,19 @@ def test_module_entry_point_shows_every_command():
     out = subprocess.run([sys.executable, "-m", "etl.cli", "--help"], capture_output=True, text=True, check=True).stdout
     for command in ("run", "clean", "enrich", "search", "quotes"):
         assert command in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["enrich", str(SEED), "--model", "no_such_model"], "no_such_model"),
+        (["run", str(SEED), "--sink", "elasticsearch"], "ELASTICSEARCH_URL"),
+    ],
+)
+def test_what_stops_a_command_is_one_line_not_a_traceback(argv, message, tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("ELASTICSEARCH_URL", raising=False)
+    monkeypatch.delenv("ELASTICSEARCH_CLOUD_ID", raising=False)
+    monkeypatch.chdir(tmp_path)  # whatever the command writes stays in the test's folder
+    code, _, err = run_cli(capsys, *argv)
+    assert code == 1
+    assert message in err and "Traceback" not in err

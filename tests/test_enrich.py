@@ -72,6 +72,25 @@ def test_an_enricher_failure_rejects_only_that_article(nlp, settings, monkeypatc
     assert "RuntimeError: boom" in items[1].reason
 
 
+def test_a_model_component_failure_rejects_its_articles_and_the_stream_goes_on(settings):
+    """Fault injection: the small model does not fail on real text, so a component that raises on a marked
+    text stands in for ner/parser failing: only that article is rejected, its batch-mates are indexed."""
+    from spacy.language import Language
+
+    @Language.component("test_fails_on_marker")
+    def fails_on_marker(doc):
+        if "EXPLODE" in doc.text:
+            raise RuntimeError("model blew up")
+        return doc
+
+    fragile = load_nlp(settings)  # a pipeline of its own: the session one stays as it is
+    fragile.add_pipe("test_fails_on_marker", before="ner")
+    batch = [article("Berg said no.", 0), article("EXPLODE now.", 1), article("Ok.", 2), article("Fine.", 3)]
+    items = list(enrich(batch, fragile, settings.with_(nlp_batch_size=2)))
+    assert [type(i).__name__ for i in items] == ["IndexedDocument", "Rejected", "IndexedDocument", "IndexedDocument"]
+    assert items[1].id == "a1" and "model blew up" in items[1].reason
+
+
 def test_non_english_articles_are_indexed_without_english_enrichment(nlp, settings):
     german = article("„Wir bleiben“, sagte Bundeskanzler Olaf Scholz in Berlin.", 0, language="de")
     (doc,) = list(enrich([german], nlp, settings))

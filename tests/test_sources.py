@@ -186,3 +186,14 @@ def test_bad_inputs_are_rejected_while_the_batch_goes_on(tmp_path, settings):
     assert outcomes[2].startswith("no article text found")
     assert outcomes[3] == "Council approves flood defence budget after late-night vote"
     assert outcomes[4].startswith("Biden’s approach")
+
+
+def test_a_redirect_loop_or_a_corrupt_body_rejects_that_page_only(httpserver, settings):
+    httpserver.expect_request("/loop").respond_with_response(Response(status=302, headers={"Location": "/loop"}))
+    httpserver.expect_request("/gz").respond_with_response(
+        Response(b"not gzip at all", headers={"Content-Type": "text/html", "Content-Encoding": "gzip"})
+    )
+    httpserver.expect_request("/story").respond_with_data(COUNCIL.read_bytes(), content_type="text/html; charset=utf-8")
+    items = list(iter_sources([httpserver.url_for(p) for p in ("/loop", "/gz", "/story")], settings))
+    assert [type(i).__name__ for i in items] == ["Rejected", "Rejected", "RawDocument"]
+    assert "TooManyRedirects" in items[0].reason and "DecodingError" in items[1].reason

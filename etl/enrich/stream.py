@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 
 from spacy.language import Language
 
+from etl.parallel import batches
 from etl.records import Article, IndexedDocument, Rejected
 from etl.settings import Settings
 
 STAGE = "enrich"
-LOST = "spaCy failed on the batch holding this article"
 
 
 def enrich(articles: Iterable[Article], nlp: Language, settings: Settings) -> Iterator[IndexedDocument | Rejected]:
@@ -24,26 +23,33 @@ def enrich(articles: Iterable[Article], nlp: Language, settings: Settings) -> It
     length (its own limit is 1,000,000 characters), and the opening of a news article is
     where its people and quotes are; the body is still indexed whole.
     """
-    # Articles in the order they went into the pipe, with a reason when they never did.
-    # spaCy drops a doc whose batch failed inside a model component; comparing what comes
-    # out with this queue turns such a loss into a Rejected instead of a silent gap.
-    pending: deque[tuple[Article, str | None]] = deque()
+    for chunk in batches(articles, settings.nlp_batch_size):
+        yield from _enrich_chunk(chunk, nlp, settings)
 
-    def texts() -> Iterator[tuple[str, Article]]:
-        for article in articles:
-            if not isinstance(article.body, str):
-                pending.append((article, f"body is {type(article.body).__name__}, not text"))
-                continue
-            pending.append((article, None))
-            yield (article.body[: settings.max_body_chars] if _is_english(article) else ""), article
 
-    for doc, article in nlp.pipe(texts(), as_tuples=True, batch_size=settings.nlp_batch_size):
-        while pending and pending[0][0] is not article:
-            yield _rejected(*pending.popleft())
-        pending.popleft()
-        yield _document(doc, article)
-    while pending:
-        yield _rejected(*pending.popleft())
+def _enrich_chunk(chunk: list[Article], nlp: Language, settings: Settings) -> Iterator[IndexedDocument | Rejected]:
+    """One ``nlp.pipe`` batch. An exception inside a model component would end ``nlp.pipe`` (spaCy's
+    error handlers cannot be set on its parser), so a failed batch is redone one article at a time,
+    and only the article that fails is rejected."""
+    texts = [(_text(a, settings), a) for a in chunk if isinstance(a.body, str)]
+    try:
+        docs = {id(a): doc for doc, a in nlp.pipe(texts, as_tuples=True, batch_size=len(texts) or 1)}
+    except Exception:
+        docs = None
+    for article in chunk:
+        if not isinstance(article.body, str):
+            yield Rejected(article.origin, STAGE, f"body is {type(article.body).__name__}, not text", id=article.id)
+        elif docs is not None:
+            yield _document(docs[id(article)], article)
+        else:
+            try:
+                yield _document(nlp(_text(article, settings)), article)
+            except Exception as err:
+                yield Rejected(article.origin, STAGE, f"spaCy failed: {type(err).__name__}: {err}", id=article.id)
+
+
+def _text(article: Article, settings: Settings) -> str:
+    return article.body[: settings.max_body_chars] if _is_english(article) else ""
 
 
 def _is_english(article: Article) -> bool:
@@ -59,7 +65,3 @@ def _document(doc, article: Article) -> IndexedDocument | Rejected:
         quotes=list(doc._.quotes or []),
         ingested_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
     )
-
-
-def _rejected(article: Article, reason: str | None) -> Rejected:
-    return Rejected(article.origin, STAGE, reason or LOST, id=article.id)

@@ -89,6 +89,8 @@ class Fetcher:
             raise _Retryable(f"{type(err).__name__}: {err}") from None
         except httpx.InvalidURL as err:
             raise FetchError(f"invalid URL: {err}") from None
+        except httpx.HTTPError as err:  # redirect loops, undecodable bodies: this page only, no retry
+            raise FetchError(f"{type(err).__name__}: {err}") from None
 
     def page(self, url: str, metadata: dict[str, Any] | None = None) -> RawDocument | Rejected:
         """The HTML page at ``url`` as a RawDocument, or why it could not be had."""
