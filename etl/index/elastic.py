@@ -15,7 +15,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from elasticsearch import NotFoundError, TransportError
+from elasticsearch import ApiError, NotFoundError, TransportError
 from elasticsearch.helpers import streaming_bulk
 
 from etl.index import WriteReport
@@ -72,17 +72,26 @@ class ElasticSink:
                 report.failed.extend(Rejected(doc.article.origin, STAGE, f"not sent: {down}", doc.article.id) for doc in batch)
                 continue
             landed, failed, down = self._write_batch(batch)
-            report.indexed += len(landed)
             report.failed.extend(failed)
-            quotes += sum(len(doc.quotes) for doc in landed)
             try:
                 self._delete_lost_quotes(landed)
             except TransportError as err:
                 down = f"Elasticsearch stopped answering: {err}"
+            except ApiError as err:  # the articles landed, but quotes they lost may still be in `quotes`: say so
+                report.failed.extend(
+                    Rejected(doc.article.origin, STAGE, f"quotes it no longer has were not removed: {_api_reason(err)}", doc.article.id)
+                    for doc in landed
+                )
+                landed = []
+            report.indexed += len(landed)
+            quotes += sum(len(doc.quotes) for doc in landed)
         if down:
             log.error("elasticsearch: %s; the %d articles not written are in the rejected records", down, len(report.failed))
         else:
-            self.client.indices.refresh(index=[self.articles, self.quotes])
+            try:
+                self.client.indices.refresh(index=[self.articles, self.quotes])
+            except (ApiError, TransportError) as err:  # only visibility: the cluster refreshes on its own
+                log.warning("elasticsearch: refresh after the bulk failed (%s); new documents show within a second", err)
         seconds = time.perf_counter() - started
         log.info(
             "elasticsearch: %d articles and %d quotes landed in %s/%s, %d rejected, %.1f s (%.0f docs/s)",
@@ -184,6 +193,10 @@ class ElasticSink:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _api_reason(err: ApiError) -> str:
+    return f"HTTP {err.status_code}: {err.message}"
 
 
 def _reason(result: dict[str, Any]) -> str:

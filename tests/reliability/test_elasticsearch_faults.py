@@ -139,3 +139,19 @@ def test_answers_slower_than_the_timeout_are_retried_then_reported_never_hanging
     assert again.indexed == ARTICLES
     with open_sink(fault_settings) as sink:
         tally.check_exactly_once(sent.keys(), indexed_ids(sink))
+
+
+def test_a_refused_quote_cleanup_is_reported_and_a_refused_refresh_does_not_end_the_run(tmp_path, fault_proxy, fault_settings, nlp, tally):
+    write_articles(tmp_path / "in", ARTICLES)
+    # 403 is no overload: not retried. The articles land, but quotes they lost could not be removed: say so.
+    fault_proxy.inject("status", path="/_delete_by_query", status=403, times=1)
+    fault_proxy.inject("status", path="/_refresh", status=403, times=1)
+    tally.faults += 2
+
+    summary = run_pipeline(tmp_path / "in", fault_settings, nlp, tally)
+
+    assert fault_proxy.injected == 2
+    assert summary.read == summary.indexed + summary.rejected == ARTICLES
+    cleanup = [r for r in rejected_records(fault_settings) if "were not removed" in r["reason"]]
+    assert cleanup and summary.rejected == len(cleanup)  # only the first batch's articles, each named by id
+    assert all(r["id"] and "HTTP 403" in r["reason"] for r in cleanup)
