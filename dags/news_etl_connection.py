@@ -10,6 +10,7 @@ scheme, ``http`` or ``https``), ``login``/``password`` for basic auth, and in ``
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from etl.settings import Settings
@@ -34,13 +35,17 @@ def settings_from_connection(settings: Settings, conn: Any | None) -> Settings:
     verify = extra.get("verify_certs")
     if isinstance(verify, str):  # extras set as a URI query string arrive as text
         verify = verify.strip().lower() not in ("0", "false", "no", "off")
-    return settings.with_(
+    # Every connection field is set, empty ones included: credentials or a cloud id from the
+    # environment must never be sent to (or take precedence over) the connection's host.
+    return dataclasses.replace(
+        settings,
         es_url=es_url(conn.host, conn.port, scheme),
+        es_cloud_id=None,
         es_username=conn.login or None,
         es_password=conn.password or None,
         es_api_key=extra.get("api_key"),
         es_ca_certs=extra.get("ca_certs"),
-        es_verify_certs=verify,
+        es_verify_certs=True if verify is None else verify,
     )
 
 

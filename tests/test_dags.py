@@ -245,3 +245,19 @@ def test_connection_parts_become_elasticsearch_settings():
     url_host = SimpleNamespace(conn_type="http", host="https://es.example.com:443/", port=None, schema=None,
                                login=None, password=None, extra_dejson={})
     assert settings_from_connection(Settings.from_env({}), url_host).es_url == "https://es.example.com:443"
+
+
+def test_a_connection_never_inherits_credentials_or_a_cloud_id_from_the_environment():
+    """A plain object stands in for airflow.sdk.Connection, as above."""
+    from news_etl_connection import settings_from_connection
+
+    env = Settings.from_env({"ELASTICSEARCH_CLOUD_ID": "prod:abc", "ELASTICSEARCH_API_KEY": "env-key",
+                             "ELASTICSEARCH_USERNAME": "env-user", "ELASTICSEARCH_PASSWORD": "env-pass",
+                             "ELASTICSEARCH_VERIFY_CERTS": "false"})
+    conn = SimpleNamespace(conn_type="elasticsearch", host="es01", port=9200, schema="https", login=None,
+                           password=None, extra_dejson={})
+    settings = settings_from_connection(env, conn)
+
+    assert settings.es_url == "https://es01:9200" and settings.es_cloud_id is None
+    assert (settings.es_api_key, settings.es_username, settings.es_password) == (None, None, None)
+    assert settings.es_verify_certs is True  # the connection did not turn verification off
