@@ -132,7 +132,7 @@ def _field_value(text: str) -> tuple[str, str]:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    from etl.pipeline import run
+    from etl.pipeline import REJECTED_FILE, run
 
     sources = _check_sources(args.sources or [DEFAULT_SOURCE])
     progress = _progress_bar(enabled=not (args.json or args.no_progress))
@@ -152,7 +152,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     for reason, count in summary.reasons.most_common():
         print(f"  rejected {count} x {reason}")
     if summary.rejected:
-        print(f"  details: {Path(settings.index_dir) / 'rejected.jsonl'}")
+        print(f"  details: {Path(settings.index_dir) / REJECTED_FILE}")
     return 0
 
 
@@ -161,18 +161,21 @@ def cmd_clean(args: argparse.Namespace, settings: Settings) -> int:
     from etl.records import Rejected
     from etl.sources import iter_sources
 
+    rejects = _StderrRejects()
     for item in clean_stream(iter_sources(_check_sources(args.sources), settings), settings):
-        _emit(item, Rejected)
+        if isinstance(item, Rejected):
+            rejects.write(item)
+        else:
+            _print_json_line(item)
     return 0
 
 
 def cmd_enrich(args: argparse.Namespace, settings: Settings) -> int:
     from etl.pipeline import RunSummary, process
-    from etl.records import Rejected
 
     sources = _check_sources(args.sources)
     for doc in process(sources, settings, RunSummary(), _StderrRejects()):
-        _emit(doc, Rejected)
+        _print_json_line(doc)
     return 0
 
 
@@ -295,11 +298,8 @@ def _check_sources(sources: Iterable[str]) -> list[str]:
     return checked
 
 
-def _emit(item: Any, rejected_type: type) -> None:
-    if isinstance(item, rejected_type):
-        print(f"rejected {item.origin} at {item.stage}: {item.reason}", file=sys.stderr)
-    else:
-        print(json.dumps(item.to_dict(), ensure_ascii=False), flush=False)
+def _print_json_line(record: Any) -> None:
+    print(json.dumps(record.to_dict(), ensure_ascii=False))
 
 
 class _StderrRejects:

@@ -16,7 +16,7 @@ import py3langid
 
 from etl.clean.html import extract_body, prepare
 from etl.clean.identity import article_id, content_hash, domain, fit_keyword, normalise_url
-from etl.clean.metadata import clean_authors, language_code, page_metadata, parse_date
+from etl.clean.metadata import FIELDS, clean_authors, language_code, page_metadata, parse_date
 from etl.clean.text import decode, lines_to_paragraphs, normalise, word_count
 from etl.records import Article, RawDocument, RejectedInput
 from etl.settings import Settings
@@ -68,7 +68,7 @@ def _first_sentence(paragraph: str) -> str:
 
 def _with_fallbacks(found: dict[str, Any], known: dict[str, Any]) -> dict[str, Any]:
     merged = dict(found)
-    for name in ("title", "authors", "published_at", "url", "source", "language"):
+    for name in FIELDS:
         if not merged.get(name) and known.get(name):
             merged[name] = known[name]
     return merged

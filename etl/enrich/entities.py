@@ -91,13 +91,13 @@ class _Group:
         self.votes.update(other.votes)
         self.known = self.known or other.known
 
+    @property
+    def label(self) -> str:
+        return self.known[1] if self.known else self.settled_label or self.votes.most_common(1)[0][0]
+
     def to_entity(self) -> Entity:
-        if self.known:
-            name, label = self.known
-        else:
-            name = max(self.forms, key=lambda f: (len(f.split()), len(f)))  # fullest form
-            label = self.settled_label or self.votes.most_common(1)[0][0]
-        return Entity(name=name, label=label, count=len(self.spans), mentions=list(self.forms))
+        name = self.known[0] if self.known else max(self.forms, key=lambda f: (len(f.split()), len(f)))  # fullest form
+        return Entity(name=name, label=self.label, count=len(self.spans), mentions=list(self.forms))
 
 
 def clean_mention(span: Span) -> Span | None:
@@ -250,16 +250,12 @@ def _merge_surnames(groups: dict[str, _Group]) -> None:
             groups[full].settled_label = "PERSON"
 
 
-def _label(group: _Group) -> str:
-    return group.known[1] if group.known else group.settled_label or group.votes.most_common(1)[0][0]
-
-
 def _merge_short_names(groups: dict[str, _Group]) -> None:
     """Fold a one-word mention into the one organisation whose name it opens ("Harlow" -> "Harlow Foods")."""
     by_first: dict[str, str | None] = {}
     for key, group in groups.items():
         words = key.split()
-        if len(words) > 1 and _label(group) == "ORG":
+        if len(words) > 1 and group.label == "ORG":
             by_first[words[0]] = None if words[0] in by_first else key
     for key in list(groups):
         full = by_first.get(key)
@@ -276,7 +272,7 @@ def _missed_mentions(doc: Doc, groups: dict[str, _Group], lexicon: SpeechLexicon
     taken: set[int] = set()
     for key, group in groups.items():
         taken.update(i for span in group.spans for i in range(span.start, span.end))
-        label, words = _label(group), key.split()
+        label, words = group.label, key.split()
         word = words[-1] if label == "PERSON" else words[0] if label == "ORG" and len(words) > 1 else None
         if word is not None:
             by_word[word] = None if by_word.get(word, group) is not group else group
@@ -284,7 +280,7 @@ def _missed_mentions(doc: Doc, groups: dict[str, _Group], lexicon: SpeechLexicon
         group = by_word.get(tok.lower_)
         if group is None or tok.i in taken or tok.pos_ != "PROPN" or not tok.text[:1].isupper():
             continue
-        label = _label(group)
+        label = group.label
         start = tok.i  # a person with the given names before it: "Gwen Pritchard"
         while label == "PERSON" and start > 0 and start - 1 not in taken and doc[start - 1].pos_ == "PROPN" and (
             doc[start - 1].head.i == tok.i

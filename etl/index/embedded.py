@@ -157,10 +157,9 @@ class EmbeddedIndex:
     # -- lifecycle -----------------------------------------------------------------------
 
     def close(self) -> None:
-        """Commit, let background merges finish and release the writer locks (idempotent)."""
+        """Let background merges finish and release the writer locks (idempotent); ``write`` has committed."""
         writers, self._writers = self._writers, {}
         for writer in writers.values():
-            writer.commit()
             writer.wait_merging_threads()  # consumes the writer, which releases the lock
 
     def __enter__(self) -> EmbeddedIndex:
