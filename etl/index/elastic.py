@@ -33,6 +33,7 @@ from etl.settings import Settings
 
 log = logging.getLogger(__name__)
 
+QuotesOf = dict[str, list[dict[str, Any]]]  # article id -> its quote documents
 STAGE = "index"
 MAX_BACKOFF = 60.0  # seconds: the longest wait between two retries of a 429
 
@@ -71,10 +72,11 @@ class ElasticSink:
             if down:
                 report.failed.extend(Rejected(doc.article.origin, STAGE, f"not sent: {down}", doc.article.id) for doc in batch)
                 continue
-            landed, failed, down = self._write_batch(batch)
+            quotes_of = {doc.article.id: doc.quote_documents() for doc in batch}  # built once per batch
+            landed, failed, down = self._write_batch(batch, quotes_of)
             report.failed.extend(failed)
             try:
-                self._delete_lost_quotes(landed)
+                self._delete_lost_quotes(landed, quotes_of)
             except TransportError as err:
                 down = f"Elasticsearch stopped answering: {err}"
             except ApiError as err:  # the articles landed, but quotes they lost may still be in `quotes`: say so
@@ -100,25 +102,25 @@ class ElasticSink:
         )  # fmt: skip
         return report
 
-    def _actions(self, batch: list[IndexedDocument]) -> Iterator[dict[str, Any]]:
+    def _actions(self, batch: list[IndexedDocument], quotes_of: QuotesOf) -> Iterator[dict[str, Any]]:
         for doc in batch:
             yield {"_index": self.articles, "_id": doc.article.id, "_source": doc.to_dict()}
-            for quote in doc.quote_documents():
+            for quote in quotes_of[doc.article.id]:
                 yield {"_index": self.quotes, "_id": quote["id"], "_source": quote}
 
-    def _write_batch(self, batch: list[IndexedDocument]) -> tuple[list[IndexedDocument], list[Rejected], str | None]:
+    def _write_batch(self, batch: list[IndexedDocument], quotes_of: QuotesOf) -> tuple[list[IndexedDocument], list[Rejected], str | None]:
         """Bulk one batch; an article counts as landed only when it and all its quotes did.
 
         The third value says why the server stopped answering mid-batch (gone, or slower than the
         timeout through all the client's retries), else None: every article not confirmed by then fails.
         """
         by_id = {doc.article.id: doc for doc in batch}
-        owner = {q["id"]: doc.article.id for doc in batch for q in doc.quote_documents()}
+        owner = {q["id"]: article_id for article_id, quotes in quotes_of.items() for q in quotes}
         errors: dict[str, list[str]] = {}
         confirmed: set[str] = set()
         down = None
         try:
-            for ok, item in self._bulk(batch):
+            for ok, item in self._bulk(batch, quotes_of):
                 result = next(iter(item.values()))
                 doc_id = result.get("_id")
                 if ok:
@@ -130,7 +132,7 @@ class ElasticSink:
         except TransportError as err:
             down = f"Elasticsearch stopped answering: {err}"
             for doc in batch:
-                parts = {doc.article.id, *(q["id"] for q in doc.quote_documents())}
+                parts = {doc.article.id, *(q["id"] for q in quotes_of[doc.article.id])}
                 if doc.article.id not in errors and not parts <= confirmed:
                     errors[doc.article.id] = [f"not confirmed: {down}"]
         landed = [doc for doc in batch if doc.article.id not in errors]
@@ -140,10 +142,10 @@ class ElasticSink:
         ]
         return landed, failed, down
 
-    def _bulk(self, batch: list[IndexedDocument]) -> Iterator[tuple[bool, dict[str, Any]]]:
+    def _bulk(self, batch: list[IndexedDocument], quotes_of: QuotesOf) -> Iterator[tuple[bool, dict[str, Any]]]:
         return streaming_bulk(
             self.client,
-            self._actions(batch),
+            self._actions(batch, quotes_of),
             chunk_size=self.settings.es_chunk_size,
             max_retries=self.settings.es_max_retries,
             initial_backoff=self.settings.es_retry_backoff,
@@ -153,11 +155,11 @@ class ElasticSink:
             raise_on_exception=False,
         )
 
-    def _delete_lost_quotes(self, landed: list[IndexedDocument]) -> None:
+    def _delete_lost_quotes(self, landed: list[IndexedDocument], quotes_of: QuotesOf) -> None:
         """Delete quotes of these articles whose position no longer exists (the article lost quotes)."""
         if not landed:
             return
-        keep = [q["id"] for doc in landed for q in doc.quote_documents()]
+        keep = [q["id"] for doc in landed for q in quotes_of[doc.article.id]]
         self.client.delete_by_query(
             index=self.quotes,
             query={"bool": {"filter": [{"terms": {"article_id": [d.article.id for d in landed]}}], "must_not": [{"ids": {"values": keep}}]}},
