@@ -14,14 +14,13 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 
 from etl.clean import clean
 from etl.enrich import enrich, load_nlp
-from etl.records import Article, IndexedDocument, RawDocument, Rejected, RejectedInput
+from etl.records import Article, IndexedDocument, RawDocument, Rejected, RejectedInput, now_iso
 from etl.settings import Settings
 from etl.sources import iter_sources
 
@@ -71,10 +70,6 @@ class RejectLog:
         if self._file is not None:
             self._file.close()
             self._file = None
-
-
-def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def clean_stream(raws: Iterable[RawDocument | Rejected], settings: Settings) -> Iterator[Article | Rejected]:

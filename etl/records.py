@@ -9,6 +9,7 @@ that would sink the batch. Records are serialised once, at the sink
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any
 
 
@@ -21,6 +22,11 @@ def as_dict(record: Any) -> dict[str, Any]:
     """
     return {name: list(value) if isinstance(value, list) else value
             for name in record.__dataclass_fields__ for value in (getattr(record, name),)}
+
+
+def now_iso() -> str:
+    """Now in UTC, ISO 8601 to the second: ``ingested_at`` and run ids."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 class RejectedInput(Exception):

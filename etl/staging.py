@@ -19,9 +19,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from etl.pipeline import DOCUMENTS_FILE, REJECTED_FILE, Deduplicator, RejectLog, RunSummary, now_iso, process
-from etl.records import IndexedDocument
+from etl.pipeline import DOCUMENTS_FILE, REJECTED_FILE, Deduplicator, RejectLog, RunSummary, process
+from etl.records import IndexedDocument, now_iso
 from etl.settings import Settings
+from etl.sources import walk
 
 
 def day_folder(root: Path, day: date) -> Path:
@@ -37,13 +38,7 @@ def discover(drop_dir: Path, day: date, extra_sources: list[str]) -> list[str]:
     with no drop folder is not an error: the feeds may be all there is.
     """
     folder = day_folder(drop_dir, day)
-    dropped = []
-    if folder.is_dir():
-        dropped = sorted(
-            str(path)
-            for path in folder.rglob("*")
-            if path.is_file() and not any(part.startswith(".") for part in path.relative_to(folder).parts)
-        )
+    dropped = [str(path) for path in walk(folder)] if folder.is_dir() else []
     return list(dict.fromkeys([*dropped, *extra_sources]))
 
 

@@ -171,7 +171,7 @@ def test_an_index_built_with_another_schema_is_a_clear_error(tmp_settings):
     builder.add_text_field("headline")
     (tmp_settings.index_dir / "quotes").mkdir(parents=True)
     tantivy.Index(builder.build(), str(tmp_settings.index_dir / "quotes"))
-    with pytest.raises(IndexSchemaError, match=r"quotes cannot be opened .* delete the folder and re-run") as failure:
+    with pytest.raises(IndexSchemaError, match=r"quotes cannot be opened .* delete the folder and re-run"):
         EmbeddedIndex(tmp_settings.index_dir, tmp_settings, write=True)
     with pytest.raises(IndexSchemaError, match=r"quotes cannot be opened"):  # searching it says so too
         EmbeddedIndex(tmp_settings.index_dir, tmp_settings).search(SearchRequest(index="quotes", text="x"))

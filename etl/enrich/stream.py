@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timezone
 
 from spacy.language import Language
 
 from etl.parallel import batches
-from etl.records import Article, IndexedDocument, Rejected
+from etl.records import Article, IndexedDocument, Rejected, now_iso
 from etl.settings import Settings
 
 STAGE = "enrich"
@@ -63,5 +62,5 @@ def _document(doc, article: Article) -> IndexedDocument | Rejected:
         article=article,
         entities=list(doc._.entities or []),
         quotes=list(doc._.quotes or []),
-        ingested_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        ingested_at=now_iso(),
     )

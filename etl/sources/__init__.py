@@ -29,7 +29,7 @@ def iter_sources(sources: Iterable[str], settings: Settings) -> Iterator[RawDocu
                 continue
             path = Path(source)
             if path.is_dir():
-                for child in _walk(path):
+                for child in walk(path):
                     yield from _guarded(child, settings, fetcher)
             else:
                 yield from _guarded(path, settings, fetcher)
@@ -37,13 +37,13 @@ def iter_sources(sources: Iterable[str], settings: Settings) -> Iterator[RawDocu
         fetcher.close()
 
 
-def _walk(folder: Path) -> Iterator[Path]:
+def walk(folder: Path) -> Iterator[Path]:
     """Files under ``folder``, depth first in sorted order, without holding the tree in memory."""
     for entry in sorted(folder.iterdir()):
         if entry.name.startswith("."):
             continue
         if entry.is_dir():
-            yield from _walk(entry)
+            yield from walk(entry)
         elif entry.is_file():
             yield entry
 
