@@ -199,14 +199,24 @@ def run(
             docs = process(sources, settings, summary, reject_log, nlp=nlp)
             if on_document is not None:
                 docs = _tap(docs, on_document)
-            report = sink.write(docs)
-            summary.indexed += report.indexed
-            for failed in report.failed:
-                _reject(failed, summary, reject_log)
+            write(docs, sink, summary, reject_log)
         finally:
             reject_log.close()
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def write(docs: Iterable[IndexedDocument], sink, summary: RunSummary, reject_log: RejectLog) -> None:
+    """Write to the sink, counting what landed and logging what it refused."""
+    report = sink.write(docs)
+    summary.indexed += report.indexed
+    for failed in report.failed:
+        _reject(failed, summary, reject_log)
+
+
+def drop_duplicates(docs: Iterable[IndexedDocument], dedup: Deduplicator, summary: RunSummary) -> Iterator[IndexedDocument]:
+    """Documents whose article was not seen before by ``dedup``; the others are counted as duplicates."""
+    return (doc for doc in docs if not _is_duplicate(doc.article, dedup, summary))
 
 
 def _tap(docs: Iterable[IndexedDocument], callback: Callable[[IndexedDocument], None]) -> Iterator[IndexedDocument]:

@@ -19,7 +19,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from etl.pipeline import DOCUMENTS_FILE, REJECTED_FILE, Deduplicator, RejectLog, RunSummary, process
+from etl.pipeline import (
+    DOCUMENTS_FILE, REJECTED_FILE, Deduplicator, RejectLog, RunSummary, drop_duplicates, process, write,
+)
 from etl.records import IndexedDocument, now_iso
 from etl.settings import Settings
 from etl.sources import walk
@@ -121,32 +123,18 @@ def index_staged(paths: list[Path], settings: Settings) -> dict[str, Any]:
     """
     from etl.index import open_sink
 
-    dedup = Deduplicator()
-    duplicates = 0
-
-    def unique() -> Iterator[IndexedDocument]:
-        nonlocal duplicates
-        for doc in read_staged(paths):
-            if dedup.check(doc.article) is not None:
-                duplicates += 1
-                continue
-            yield doc
-
+    summary = RunSummary()
     with open_sink(settings, write=True) as sink:
-        report = sink.write(unique())
-        if report.failed:
-            reject_log = RejectLog(sink.reject_dir, run_id=now_iso())
-            try:
-                for failed in report.failed:
-                    reject_log.write(failed)
-            finally:
-                reject_log.close()
-    reasons = Counter(f"{failed.stage}: {failed.reason}" for failed in report.failed)
+        reject_log = RejectLog(sink.reject_dir, run_id=now_iso())
+        try:
+            write(drop_duplicates(read_staged(paths), Deduplicator(), summary), sink, summary, reject_log)
+        finally:
+            reject_log.close()
     return {
-        "indexed": report.indexed,
-        "duplicates": duplicates,
-        "failed": len(report.failed),
-        "reasons": dict(reasons.most_common()),
+        "indexed": summary.indexed,
+        "duplicates": summary.duplicates,
+        "failed": summary.rejected,
+        "reasons": dict(summary.reasons.most_common()),
     }
 
 
