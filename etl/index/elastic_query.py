@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from etl.search.query import Bucket, DateBucket, Hit, SearchRequest, SearchResult
+from etl.search.query import HIT_FIELDS, Bucket, DateBucket, Hit, SearchRequest, SearchResult
 
 # Free-text fields and their boosts, and the fields highlighted, per index (as the embedded sink does).
 TEXT_FIELDS = {"articles": ["title^2", "body"], "quotes": ["text^2", "title"]}
@@ -18,7 +18,6 @@ HIGHLIGHT_FIELDS = {"articles": ("title", "body"), "quotes": ("text",)}
 # An article also matches on what its quotes say (nested, so searched and highlighted as inner hits).
 NESTED_QUOTES = "quotes"
 # Stored fields a hit carries besides id, title, url and published_at.
-HIT_FIELDS = {"articles": ("source", "authors", "language"), "quotes": ("text", "speaker", "speaker_label", "cue", "kind", "article_id")}
 HISTOGRAM = "published_at_histogram"
 HIGHLIGHT = {"encoder": "html", "pre_tags": ["<b>"], "post_tags": ["</b>"], "fragment_size": 150, "number_of_fragments": 3}
 

@@ -17,7 +17,7 @@ import tantivy
 from tantivy import FieldType, Occur, Query
 
 from etl.index.tantivy_schema import DATE, IndexLayout, stored
-from etl.search.query import Bucket, DateBucket, Hit, SearchRequest, SearchResult
+from etl.search.query import HIT_FIELDS, Bucket, DateBucket, Hit, SearchRequest, SearchResult
 
 # Same chain as Tantivy's built-in en_stem tokenizer, so query words meet indexed terms.
 _ANALYZER = (
@@ -99,10 +99,6 @@ def search(index: tantivy.Index, layout: IndexLayout, request: SearchRequest) ->
 
 
 def _hit(layout: IndexLayout, source: dict[str, Any], score: float, highlighter: _Highlighter | None) -> Hit:
-    if layout.name == "quotes":
-        keep = ("text", "speaker", "speaker_label", "cue", "kind", "article_id")
-    else:
-        keep = ("source", "authors", "language")
     return Hit(
         id=source["id"],
         title=source.get("title"),
@@ -110,7 +106,7 @@ def _hit(layout: IndexLayout, source: dict[str, Any], score: float, highlighter:
         published_at=source.get("published_at"),
         score=score,
         highlights=highlighter.fragments(source) if highlighter else {},
-        fields={name: source.get(name) for name in keep},
+        fields={name: source.get(name) for name in HIT_FIELDS[layout.name]},
     )
 
 

@@ -15,6 +15,11 @@ from typing import Any
 ARTICLE_FACETS = ("persons", "organizations", "locations", "speakers", "source", "authors", "language")
 QUOTE_FACETS = ("speaker", "speaker_label", "kind", "source", "language")
 INDEX_FACETS = {"articles": ARTICLE_FACETS, "quotes": QUOTE_FACETS}
+# Stored fields each index adds to a hit beside id, title, url, published_at (``Hit.fields``).
+HIT_FIELDS = {
+    "articles": ("source", "authors", "language"),
+    "quotes": ("text", "speaker", "speaker_label", "cue", "kind", "article_id"),
+}
 
 
 class SearchError(ValueError):
