@@ -126,7 +126,7 @@ def without_title(span: Span, lexicon: SpeechLexicon) -> tuple[Span, bool]:
     keeps its first word."""
     doc, start = span.doc, span.start
     while start < span.end - 1:
-        word = lexicon.spelled_out(doc[start].lower_.rstrip("."))
+        word = lexicon.spelled_out(doc[start])
         personal = word in lexicon.female or word in lexicon.male or word in lexicon.abbreviations.values()
         if not (personal or (span.label_ == "PERSON" and word in lexicon.titles)) or not doc[start + 1].text[:1].isupper():
             break
@@ -286,7 +286,7 @@ def _missed_mentions(doc: Doc, groups: dict[str, _Group], lexicon: SpeechLexicon
             doc[start - 1].head.i == tok.i
         ):
             start -= 1
-        while start < tok.i and lexicon.spelled_out(doc[start].lower_.rstrip(".")) in lexicon.titles:
+        while start < tok.i and lexicon.spelled_out(doc[start]) in lexicon.titles:
             start += 1
         mention = Span(doc, start, tok.i + 1, label=label)
         group.add(mention, " ".join(mention.text.split()), label, 1)

@@ -32,8 +32,9 @@ class SpeechLexicon:
         """Whether this cue verb's clause is reported speech ("said [X]"), not a question or request."""
         return token.lower_ not in self.requests
 
-    def spelled_out(self, word: str) -> str:
-        """A title's full form: "gov" -> "governor"; other words unchanged (lowercase in, lowercase out)."""
+    def spelled_out(self, token) -> str:
+        """A token's word in full, lowercase: "Gov." -> "governor"; other words just lowercased, without a final dot."""
+        word = token.lower_.rstrip(".")
         return self.abbreviations.get(word, word)
 
     def phrase_at(self, token) -> str | None:

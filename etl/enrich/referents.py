@@ -72,7 +72,7 @@ class Referents:
         if entity.label == "ORG":
             self.org_mentions.append((start, entity))
         for word in words:
-            key = self.lexicon.spelled_out(_word(word))  # "Gov. Andrea Whitlock" is "the governor"
+            key = self.lexicon.spelled_out(word)  # "Gov. Andrea Whitlock" is "the governor"
             self.described[key][entity.name] = entity
             if entity.label == "PERSON":
                 self._vote_noun(entity, key, STRONG)
@@ -124,7 +124,7 @@ class Referents:
         determiners = [c.lower_ for c in noun.children if c.dep_ == "det"]
         if noun.tag_ in ("NNS", "NNPS") or any(d in INDEFINITE for d in determiners):
             return None
-        key = self.lexicon.spelled_out(_word(noun))
+        key = self.lexicon.spelled_out(noun)
         candidates = self.described.get(key, {})
         if len(candidates) == 1:
             return next(iter(candidates.values()))
@@ -137,10 +137,6 @@ class Referents:
             n = bisect_left(self.org_subjects, noun.i, key=lambda s: s[0])
             return self.org_subjects[0][1] if n else None
         return None
-
-
-def _word(tok: Token) -> str:
-    return tok.lower_.rstrip(".")
 
 
 def is_dateline(tok: Token) -> bool:
