@@ -153,10 +153,17 @@ def quality() -> dict:
 
     extract = extraction.evaluate()
     quotes = quotes_eval.evaluate()
+    headline = ("quotes_e2e_f1", "real_quotes_e2e_f1", "real_quotes_indirect_f1", "real_indirect_precision",
+                "real_textacy_e2e_f1")
+    sections = {name: {k: v for k, v in quotes[name].items() if k != "errors"} for name in ("written", "real") if name in quotes}
+    from bench import entities_eval  # issue 14: facet entities against the blind real-news gold
+
+    ents = {k: v for k, v in entities_eval.evaluate().items() if k != "errors"}
     return {
         "extract_f1": extract["extract_f1"],
-        "quotes_e2e_f1": quotes.get("quotes_e2e_f1"),
-        "quality": {"extraction": extract, "quotes": {k: v for k, v in quotes.items() if k != "errors"}},
+        **{key: quotes.get(key) for key in headline},
+        "entities_f1": ents["entities_f1"], "persons_precision": ents["persons_precision"],
+        "quality": {"extraction": extract, "quotes": sections, "entities": ents},
     }
 
 

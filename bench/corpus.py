@@ -66,7 +66,8 @@ def variation(page_id: str, html: bytes, n: int) -> bytes:
 
 
 def _set_identity(tree, url: str, source: str, published: str) -> None:
-    """The variation's own URL, publisher and date, as JSON-LD: the first thing the cleaner trusts."""
+    """The variation's own URL (canonical link, og:url and JSON-LD: whichever the page names itself by),
+    publisher and date, as JSON-LD: the first thing the cleaner trusts for those."""
     head = tree.find("head")
     if head is None:
         head = lxml.html.Element("head")
@@ -74,6 +75,9 @@ def _set_identity(tree, url: str, source: str, published: str) -> None:
     for link in head.findall("link"):
         if (link.get("rel") or "").lower() == "canonical":
             link.set("href", url)
+    for meta in head.findall("meta"):
+        if (meta.get("property") or meta.get("name") or "").lower() == "og:url":
+            meta.set("content", url)
     script = lxml.html.Element("script", type="application/ld+json")
     script.text = json.dumps({
         "@context": "https://schema.org", "@type": "NewsArticle", "url": url,

@@ -392,3 +392,45 @@ def test_company_called_it_and_the_company_after_its_short_name(nlp):
         "Harlow said it would consider offers for the site."
     )
     assert {q.speaker for q in quotes(nlp, text)} == {"Harlow Foods"}
+
+
+def test_accused_reports_its_object_and_complement_but_not_when_passive(nlp):
+    text = (
+        "Councillor Priya Nandakumar accused the water board of ignoring repeated warnings about the dam. "
+        "The firm was accused of breaking its own safety rules in 2019."
+    )
+    assert spoken(nlp, text) == [
+        ("indirect", "the water board of ignoring repeated warnings about the dam", "Priya Nandakumar"),
+    ]
+
+
+def test_an_accusation_holding_quoted_words_is_left_to_the_partial_quote(nlp):
+    text = "Priya Nandakumar accused the board of “gambling with people's homes” for a decade."
+    assert [q.kind for q in quotes(nlp, text)] == ["partial"]
+
+
+def test_a_scare_quote_does_not_inherit_a_neighbours_speaker(nlp):
+    text = (
+        "“We will not back down,” said Ana Torres, the city's mayor. The “pilot” scheme began in March "
+        "and covers three districts."
+    )
+    assert spoken(nlp, text) == [("direct", "We will not back down,", "Ana Torres")]
+
+
+def test_a_dash_and_a_name_after_the_quote_attribute_it(nlp):
+    text = (
+        "Residents packed the hall on Thursday.\n"
+        "“We will rebuild this town brick by brick.” — Maria Delgado, mayor of Fenwick\n"
+        "“This is a plan without a budget” ― Carl Obi, a councillor."
+    )
+    assert [(q.kind, q.speaker) for q in quotes(nlp, text)] == [("direct", "Maria Delgado"), ("direct", "Carl Obi")]
+
+
+def test_a_split_off_title_dot_does_not_end_the_attribution(nlp):
+    text = "Crews worked through the night. “It was a long night,” fire Capt. Luis Ortega said."
+    assert [(q.kind, q.speaker) for q in quotes(nlp, text)] == [("direct", "Luis Ortega")]
+
+
+def test_a_participle_after_where_it_was_said_belongs_to_the_writer(nlp):
+    text = "Councillor Joe Rand wrote in a letter warning that the bridge was unsafe."
+    assert spoken(nlp, text) == [("indirect", "the bridge was unsafe", "Joe Rand")]

@@ -1,4 +1,4 @@
-"""Enrichment with spaCy: canonical entities and attributed quotes (see design.md)."""
+"""Enrichment with spaCy: canonical entities and attributed quotes (README.md, "The indexed document")."""
 
 from etl.enrich.model import load_nlp
 from etl.enrich.stream import enrich

@@ -19,6 +19,7 @@ from pathlib import Path
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
+from etl.enrich.entity_evidence import dateline_agency, display_name, evidence_label, in_credit_line, is_fragment
 from etl.enrich.lexicon import SpeechLexicon
 from etl.records import Entity
 
@@ -32,6 +33,7 @@ SPEAKER_LABELS = ("PERSON", "ORG")
 NOT_PLACES = frozenset({"PERSON", "PRODUCT", "WORK_OF_ART"})
 CONTEXT_WEIGHT = 2  # a mention's own context outweighs the model's guess on another mention
 POSSESSIVES = ("'s", "’s", "'", "’")
+GENERATIONS = frozenset({"jr", "sr", "ii", "iii", "iv"})
 
 
 @dataclass(frozen=True)
@@ -104,10 +106,10 @@ def clean_mention(span: Span) -> Span | None:
     """The mention without a leading article, a trailing possessive or edge punctuation."""
     start, end = span.start, span.end
     doc = span.doc
-    while start < end and (doc[start].lower_ == "the" or doc[start].is_punct):
-        start += 1
-    while end > start and (doc[end - 1].text in POSSESSIVES or doc[end - 1].is_punct):
-        end -= 1
+    while start < end and (doc[start].lower_ == "the" or doc[start].is_punct or doc[start].text in POSSESSIVES):
+        start += 1  # "’s Haqqani": the tail of the word before
+    while end > start and (doc[end - 1].text in POSSESSIVES or doc[end - 1].is_punct or _score(doc[end - 1])):
+        end -= 1  # "Uchiyama 6-2": a score or a year after a name
     if start == end:
         return None
     trimmed = Span(doc, start, end, label=span.label)
@@ -116,6 +118,10 @@ def clean_mention(span: Span) -> Span | None:
         if text.endswith(suffix) and len(text) > len(suffix):
             return doc.char_span(trimmed.start_char, trimmed.end_char - len(suffix), label=span.label) or trimmed
     return trimmed
+
+
+def _score(tok) -> bool:
+    return any(ch.isdigit() for ch in tok.text) and not any(ch.isalpha() for ch in tok.text)
 
 
 def without_title(span: Span, lexicon: SpeechLexicon) -> tuple[Span, bool]:
@@ -147,6 +153,10 @@ def contextual_label(span: Span, lexicon: SpeechLexicon) -> str:
     after = doc[span.end : span.end + 2]
     if len(span) > 1 and span[-1].lower_ in lexicon.organisation_suffixes:
         return "ORG"
+    if span.label_ == "PERSON" and len(span) == 1 and before is not None and before.lower_ == "the" and (
+        span.text.endswith("s") and span.text[:1].isupper()
+    ):
+        return "ORG"  # "the Steelers", "the Sabres": a plural name with an article is a team or a group
     if (before is not None and _organisation_noun(before, lexicon)) or (
         root.dep_ == "appos" and _organisation_noun(root.head, lexicon)
     ):
@@ -190,7 +200,7 @@ def extract_entities(
         if ent.label_ in VALUE_LABELS:
             continue
         mention = clean_mention(ent)
-        if mention is None:
+        if mention is None or dateline_agency(mention):
             continue
         mention, titled = without_title(mention, lexicon)
         form = " ".join(mention.text.split())
@@ -209,7 +219,15 @@ def extract_entities(
     entities: list[Entity] = []
     token_entity: dict[int, Entity] = {}
     for group in groups.values():
+        if all(in_credit_line(span) for span in group.spans):
+            continue  # "Associated Press writers ... contributed", "Photo by ...": credits, not the story
+        if not group.known and group.settled_label is None:
+            group.settled_label = evidence_label(group.to_entity().name, group.label, group.spans)
         entity = group.to_entity()
+        if is_fragment(entity.name):
+            continue
+        if entity.label in ("GPE", "LOC"):
+            entity.name = display_name(entity.name)
         entities.append(entity)
         for span in group.spans:
             for i in range(span.start, span.end):
@@ -237,11 +255,19 @@ def _merge_surnames(groups: dict[str, _Group]) -> None:
     attribute one person's words to the other.
     """
     by_surname: dict[str, str | None] = {}
+    by_given: dict[str, str | None] = {}  # "Steve" for "Steve Harlan", when one full name opens so
     for key, group in groups.items():
         words = key.split()
+        if len(words) > 2 and words[-1].rstrip(".") in GENERATIONS:
+            words = words[:-1]  # "Robert Quill Jr.": the surname is Quill
         is_person = group.known[1] == "PERSON" if group.known else group.votes["PERSON"] > 0
         if len(words) > 1 and is_person:
             by_surname[words[-1]] = None if words[-1] in by_surname else key
+            by_given[words[0]] = None if words[0] in by_given else key
+    for key in list(groups):
+        full = by_given.get(key)
+        if full and key not in by_surname and not groups[key].known and groups[key].votes["PERSON"] > 0:
+            groups[full].absorb(groups.pop(key))
     for key in list(groups):
         full = by_surname.get(key)
         if full and full != key and not groups[key].known:

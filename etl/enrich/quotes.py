@@ -33,6 +33,8 @@ from spacy.tokens import Doc, Span, Token
 
 from etl.enrich.lexicon import SpeechLexicon
 from etl.enrich.quote_marks import QuotedSpan, find_quoted_spans, looks_like_title
+from etl.enrich.source_lines import dash_source
+from etl.enrich.speech_acts import object_report
 from etl.enrich.referents import DATELINE_DASHES, SUBJECTS, Referents, is_dateline
 from etl.records import Entity, Quote
 
@@ -47,6 +49,7 @@ PRONOUN_LABELS = {
 PERSONAL_PRONOUNS = frozenset({"he", "she", "him", "her"})
 MAX_ANTECEDENT_STEPS = 12  # people looked at, most recent first, before falling back
 NEAR_NAME_WINDOW = 8  # tokens searched before a verb whose parsed subject is a quotation mark
+MIN_UNCUED_PARTIAL_WORDS = 4  # fewer quoted words in a sentence without a cue are a term, not someone's words
 MAX_QUOTED_SHARE = 0.9  # a "reported" clause (almost) all inside quotation marks is a direct quote
 # Dependencies from a cue verb down to a noun that a stray "that" clause may hang on.
 STRAY_CLAUSE_PATH = ("dobj", "dative", "prep", "pobj", "npadvmod", "xcomp", "compound", "appos")
@@ -155,6 +158,9 @@ class QuoteFinder:
             )  # not "posted on X" / "saying in a letter": a preposition's object is where it was said
         if subject is not None and self.in_quote[subject.i]:
             subject = None
+        if cue is None and kind == "direct":  # “...” — Jane Doe, mayor of X
+            after = self._tokens(qs.close_mark + 1, len(self.text)) if qs.close_mark is not None else None
+            subject = dash_source(self.doc, after.start, self.entity_of, self.lexicon.titles) if after is not None else None
         return _Found(kind, qs.start, qs.end, cue, subject)
 
     def _kind(self, qs: QuotedSpan) -> str:
@@ -224,7 +230,7 @@ class QuoteFinder:
             tok = self.doc[i]
             if self.in_quote[i] or "\n" in tok.text:
                 break
-            if tok.text in SENTENCE_END:
+            if tok.text in SENTENCE_END and not self._ends_abbreviation(tok):
                 break
             frame.append(tok)
         return frame if forward else frame[::-1]
@@ -234,8 +240,13 @@ class QuoteFinder:
         for tok in self.doc:
             if self.in_quote[tok.i]:
                 continue
-            if self._is_cue(tok) and not self._is_phrase(tok):
-                if not self.lexicon.reports_claims(tok):
+            if (self._is_cue(tok) or tok.lower_ in self.lexicon.object_reports) and not self._is_phrase(tok):
+                reported = object_report(tok, self.lexicon)  # "accused X of Y", "urged X to Y"
+                if reported is not None:
+                    if not any(self.in_quote[reported[0] : reported[1]]):  # else the partial quote carries it
+                        found.extend(self._reported(tok, *reported))
+                    continue
+                if not self.lexicon.reports_claims(tok) or not self._is_cue(tok):
                     continue
                 # One report may parse as several ccomps, or a ccomp and a conj ("said X, but that Y"): one clause.
                 # Pieces of a split direct quote ("“A,” he said, “but B.”") parse so too: they are no claim.
@@ -383,6 +394,10 @@ class QuoteFinder:
             object_subject = self._object_as_subject(verb)
             if object_subject is not None:
                 return object_subject
+            prep = verb.head.head if verb.dep_ == "acl" and verb.head.dep_ == "pobj" else None
+            if prep is not None and prep.dep_ == "prep" and prep.head.pos_ == "VERB":
+                verb = prep.head  # "posted on Twitter accusing ...": the participle is the poster's, not Twitter's
+                continue
             if verb.dep_ == "acl" and verb.head.pos_ in ("NOUN", "PROPN"):
                 return verb.head  # "a letter ... warning that", "the investor, X, posted": the noun it describes
             if verb.dep_ == "pcomp" and verb.head.dep_ == "prep":  # "quoted as saying": on to "quoted"
@@ -588,7 +603,12 @@ class QuoteFinder:
     def _inherit_speakers(self, found: list[_Found]) -> None:
         """A quote without a cue speaks for its neighbour: the previous quote in the paragraph,
         else the next one, else (for a paragraph that is only the quote) the previous paragraph's last."""
-        marked = sorted((f for f in found if f.kind != "indirect"), key=lambda f: f.start)
+        # A few words quoted inside the journalist's own sentence with no cue there ("the so-called
+        # “de-confliction zone”", a “VIP” list) are a term or a scare quote, whoever spoke nearby.
+        marked = sorted(
+            (f for f in found if f.kind == "direct" or (f.kind == "partial" and not self._is_term(f))),
+            key=lambda f: f.start,
+        )
         every = sorted(found, key=lambda f: f.start)
         starts = [f.start for f in every]
         for f in marked:
@@ -612,6 +632,13 @@ class QuoteFinder:
 
     def _is_cue(self, tok: Token) -> bool:
         return self.lexicon.is_verb(tok) or self._is_phrase(tok)
+
+    def _ends_abbreviation(self, tok: Token) -> bool:
+        """The dot of "Capt." or "Sen." that the tokenizer split off: no sentence ends there."""
+        return tok.text == "." and tok.i > 0 and self.doc[tok.i - 1].lower_ in self.lexicon.abbreviations
+
+    def _is_term(self, f: _Found) -> bool:
+        return len(self.text[f.start : f.end].split()) < MIN_UNCUED_PARTIAL_WORDS
 
     def _is_title(self, f: _Found) -> bool:
         return f.kind != "indirect" and looks_like_title(self.text[f.start : f.end])

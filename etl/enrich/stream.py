@@ -2,28 +2,49 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import TypeVar
 
 from spacy.language import Language
 
-from etl.parallel import batches
 from etl.records import Article, IndexedDocument, Rejected, now_iso
 from etl.settings import Settings
 
 STAGE = "enrich"
+# Characters per nlp.pipe batch: spaCy holds a whole batch at once, ~3.4 MB per 1,000 characters
+# (en_core_web_sm), so eight bodies of 100,000 characters would take 2.7 GB in one batch.
+NLP_BATCH_CHARS = 200_000
+T = TypeVar("T")
 
 
 def enrich(articles: Iterable[Article], nlp: Language, settings: Settings) -> Iterator[IndexedDocument | Rejected]:
     """Entities and quotes for each article, in input order; one bad article becomes a Rejected.
 
     Non-English articles go through as an empty text: the English-only enrichers would
-    produce noise, but the article is still indexed, in order, at no cost. Bodies longer
-    than ``max_body_chars`` are enriched on a prefix: spaCy's memory grows with document
-    length (its own limit is 1,000,000 characters), and the opening of a news article is
-    where its people and quotes are; the body is still indexed whole.
+    produce noise, but the article is still indexed, in order, at no cost. spaCy's memory
+    grows with the characters of a batch: the cleaner cuts bodies to ``max_body_chars`` (and
+    so does ``_text``, for articles that did not come through it), and a batch stops at
+    ``NLP_BATCH_CHARS``.
     """
-    for chunk in batches(articles, settings.nlp_batch_size):
+    size = lambda article: len(_text(article, settings)) if isinstance(article.body, str) else 0  # noqa: E731
+    for chunk in bounded_batches(articles, settings.nlp_batch_size, cost=size, budget=NLP_BATCH_CHARS):
         yield from _enrich_chunk(chunk, nlp, settings)
+
+
+def bounded_batches(items: Iterable[T], size: int, *, cost: Callable[[T], int], budget: int) -> Iterator[list[T]]:
+    """Batches of at most ``size`` items whose ``cost`` sums to at most ``budget`` (an item that
+    alone costs more goes in a batch of its own)."""
+    batch: list[T] = []
+    spent = 0
+    for item in items:
+        price = cost(item)
+        if batch and (len(batch) >= size or spent + price > budget):
+            yield batch
+            batch, spent = [], 0
+        batch.append(item)
+        spent += price
+    if batch:
+        yield batch
 
 
 def _enrich_chunk(chunk: list[Article], nlp: Language, settings: Settings) -> Iterator[IndexedDocument | Rejected]:
