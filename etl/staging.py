@@ -19,12 +19,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from etl.pipeline import (
-    DOCUMENTS_FILE, REJECTED_FILE, Deduplicator, RejectLog, RunSummary, drop_duplicates, process, write,
-)
-from etl.records import IndexedDocument, now_iso
+from etl.pipeline import DOCUMENTS_FILE, DUPLICATES_FILE, REJECTED_FILE, process
+from etl.records import IndexedDocument
+from etl.run_log import RunLog
 from etl.settings import Settings
-from etl.sources import walk
+from etl.sources import as_source, walk
 
 
 def day_folder(root: Path, day: date) -> Path:
@@ -40,7 +39,7 @@ def discover(drop_dir: Path, day: date, extra_sources: list[str]) -> list[str]:
     with no drop folder is not an error: the feeds may be all there is.
     """
     folder = day_folder(drop_dir, day)
-    dropped = [str(path) for path in walk(folder)] if folder.is_dir() else []
+    dropped = [as_source(path) for path in walk(folder)] if folder.is_dir() else []
     return list(dict.fromkeys([*dropped, *extra_sources]))
 
 
@@ -67,36 +66,37 @@ def plan_batches(inputs: list[str], size: int, run_dir: Path) -> list[dict[str, 
 
 
 def stage_batch(batch: list[str], out_dir: Path, settings: Settings, nlp=None) -> dict[str, Any]:
-    """Clean and enrich one batch into ``out_dir/documents.jsonl`` and ``out_dir/rejected.jsonl``.
+    """Clean and enrich one batch into ``out_dir/documents.jsonl``, ``rejected.jsonl`` and ``duplicates.jsonl``.
 
-    Both files are written in a scratch folder beside ``out_dir`` and moved into place only
+    The files are written in a scratch folder beside ``out_dir`` and moved into place only
     when the batch is done, so a batch that fails half-way leaves its previous output (or
-    none) and a retry replaces it whole. Returns the batch's counts and file paths.
+    none) and a retry replaces it whole; so does a batch stopped by SIGTERM (``StoppedBySignal``).
+    Returns the batch's counts and file paths.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    summary = RunSummary()
     with tempfile.TemporaryDirectory(dir=out_dir, prefix=".partial-") as scratch:
         scratch_dir = Path(scratch)
-        reject_log = RejectLog(scratch_dir, run_id=now_iso())
         staged = 0
-        try:
-            with (scratch_dir / DOCUMENTS_FILE).open("w", encoding="utf-8") as out:
-                for doc in process(batch, settings, summary, reject_log, nlp=nlp):
-                    out.write(json.dumps(doc.to_dict(), ensure_ascii=False) + "\n")
-                    staged += 1
-        finally:
-            reject_log.close()
-        reject_log.path.touch()  # an empty rejected.jsonl says "nothing rejected", not "never ran"
-        for name in (DOCUMENTS_FILE, REJECTED_FILE):
+        with RunLog(scratch_dir, record=False) as run_log, (scratch_dir / DOCUMENTS_FILE).open("w", encoding="utf-8") as out:
+            for doc in process(batch, settings, run_log, nlp=nlp):
+                out.write(json.dumps(doc.to_dict(), ensure_ascii=False) + "\n")
+                staged += 1
+        run_log.raise_if_stopped(f"{run_log.summary.read} of the batch's inputs; nothing of it is staged")
+        for name in (REJECTED_FILE, DUPLICATES_FILE):
+            (scratch_dir / name).touch()  # an empty log says "nothing rejected" or "no duplicates", not "never ran"
+        for name in (DOCUMENTS_FILE, REJECTED_FILE, DUPLICATES_FILE):
             os.replace(scratch_dir / name, out_dir / name)
+    summary = run_log.summary
     return {
         "documents": str(out_dir / DOCUMENTS_FILE),
         "rejected_file": str(out_dir / REJECTED_FILE),
+        "duplicates_file": str(out_dir / DUPLICATES_FILE),
         "read": summary.read,
         "staged": staged,
         "rejected": summary.rejected,
         "duplicates": summary.duplicates,
+        "conflicts": summary.conflicts,
         "reasons": dict(summary.reasons.most_common()),
     }
 
@@ -119,20 +119,22 @@ def index_staged(paths: list[Path], settings: Settings) -> dict[str, Any]:
 
     Each batch was deduplicated on its own; the same article can still sit in two batches
     (one story dropped twice under two names), so ids and content hashes are checked again
-    here over the whole run. Documents the engine refuses go to the sink's ``rejected.jsonl``.
+    here over the whole run. Documents the engine refuses go to the run's ``rejected.jsonl``,
+    duplicates across batches to its ``duplicates.jsonl`` (in ``settings.reject_folder``), and the
+    step's counts to its ``runs.jsonl``. Stopped by SIGTERM, it keeps what landed and raises
+    ``StoppedBySignal``: ids are stable, so the retry overwrites instead of duplicating.
     """
     from etl.index import open_sink
 
-    summary = RunSummary()
-    with open_sink(settings, write=True) as sink:
-        reject_log = RejectLog(sink.reject_dir, run_id=now_iso())
-        try:
-            write(drop_duplicates(read_staged(paths), Deduplicator(), summary), sink, summary, reject_log)
-        finally:
-            reject_log.close()
+    with RunLog(settings.reject_folder) as run_log, open_sink(settings, write=True) as sink:
+        docs = (doc for doc in run_log.until_stopped(read_staged(paths)) if run_log.admit(doc.article))
+        run_log.landed(sink.write(docs))
+    summary = run_log.summary
+    run_log.raise_if_stopped(f"indexing {summary.indexed} documents, which are kept")
     return {
         "indexed": summary.indexed,
         "duplicates": summary.duplicates,
+        "conflicts": summary.conflicts,
         "failed": summary.rejected,
         "reasons": dict(summary.reasons.most_common()),
     }
@@ -159,6 +161,7 @@ def summarize(batches: list[dict[str, Any]], indexed: dict[str, Any], max_reject
         "indexed": indexed["indexed"],
         "rejected": rejected,
         "duplicates": sum(batch["duplicates"] for batch in batches) + indexed["duplicates"],
+        "conflicts": sum(counts.get("conflicts", 0) for counts in [*batches, indexed]),  # kept, not in the sum
         "reject_rate": round(rejected / read, 4) if read else 0.0,
         "reasons": dict(reasons.most_common()),
     }

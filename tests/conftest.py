@@ -1,11 +1,14 @@
-"""Shared fixtures: the real spaCy model (loaded once), the seed article, settings on tmp dirs."""
+"""Shared fixtures: the real spaCy model (loaded once), the seed article, settings on tmp dirs,
+and small HTML pages built around one short story."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
+from etl.records import RawDocument
 from etl.settings import Settings
 from es_server import es_cluster, es_settings  # noqa: F401  (Elasticsearch fixtures: real cluster or osmem-server)
 
@@ -16,11 +19,52 @@ SHARED = ROOT.parent / "shared"
 EXTRACTION_BENCH = SHARED / "bench" / "extraction"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
+# A story long enough to pass the cleaner's minimum; tests vary the page around it.
+STORY = (
+    "<p>The harbour authority said on Monday that the new ferry terminal would open in May, two years later "
+    "than planned, after engineers found cracks in the concrete of the main pier.</p>"
+    "<p>Repairs will cost about four million euros, according to the authority, which blamed the delay on "
+    "a supplier that has since gone out of business.</p>"
+    "<p>Local businesses said the delay had cost them a second summer of tourist trade, and asked the "
+    "regional government for help with their rents until the terminal opens.</p>"
+)
+
+
+def page(body: str, head: str = "") -> bytes:
+    """An HTML page: ``head`` markup, and ``body`` as its article."""
+    return f"<html><head>{head}</head><body><article>{body}</article></body></html>".encode()
+
+
+def raw_html(content: bytes | str, origin: str = "test.html", **kw) -> RawDocument:
+    return RawDocument(origin=origin, content=content, **kw)
+
+
+def input_folder(tmp_path: Path, files: dict) -> Path:
+    """A folder of inputs: file name -> its text or bytes, or SEED for a copy of the seed article."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name, content in files.items():
+        target = folder / name
+        if content is SEED:
+            shutil.copy(SEED, target)
+        elif isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content)
+    return folder
+
 
 @pytest.fixture(scope="session")
 def settings() -> Settings:
     """Project defaults, ignoring the caller's environment (no stray ELASTICSEARCH_URL)."""
     return Settings.from_env({})
+
+
+@pytest.fixture(scope="session")
+def loopback_settings(settings) -> Settings:
+    """Defaults with the fetcher's address guard opened for this machine only, for tests that serve
+    pages on loopback (pytest-httpserver's ``localhost``, 127.0.0.1, ::1)."""
+    return settings.with_(allow_private_hosts="127.0.0.1,::1")
 
 
 @pytest.fixture(scope="session")

@@ -9,24 +9,7 @@ import pytest
 from etl.clean import clean
 from etl.clean.identity import KEYWORD_MAX_BYTES, fit_keyword, normalise_url
 from etl.records import RawDocument, RejectedInput
-from conftest import FIXTURES, SEED
-
-STORY = (
-    "<p>The harbour authority said on Monday that the new ferry terminal would open in May, two years later "
-    "than planned, after engineers found cracks in the concrete of the main pier.</p>"
-    "<p>Repairs will cost about four million euros, according to the authority, which blamed the delay on "
-    "a supplier that has since gone out of business.</p>"
-    "<p>Local businesses said the delay had cost them a second summer of tourist trade, and asked the "
-    "regional government for help with their rents until the terminal opens.</p>"
-)
-
-
-def page(body: str, head: str = "") -> bytes:
-    return f"<html><head>{head}</head><body><article>{body}</article></body></html>".encode()
-
-
-def raw_html(content: bytes | str, **kw) -> RawDocument:
-    return RawDocument(origin="test.html", content=content, **kw)
+from conftest import FIXTURES, SEED, STORY, page, raw_html
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +23,9 @@ def test_page_metadata_comes_from_json_ld_and_meta(council):
     assert council.published_at == "2024-03-14T22:41:00+00:00"
     assert council.source == "Riverside Gazette"
     assert council.language == "en"
-    assert council.url == "https://riverside-gazette.example/news/2024/03/council-flood-budget"
+    # The canonical link as the page gives it; its normalised form is what the id derives from.
+    assert council.url == "https://www.riverside-gazette.example/news/2024/03/council-flood-budget/?utm_source=twitter&utm_medium=social"
+    assert council.normalized_url == "https://riverside-gazette.example/news/2024/03/council-flood-budget"
     assert council.origin == "test.html"
 
 
@@ -62,7 +47,8 @@ def test_same_story_under_different_urls_gets_one_id(settings):
     ]
     articles = [clean(raw_html(page(STORY), url=url), settings) for url in urls]
     assert {a.id for a in articles} == {articles[0].id}
-    assert articles[0].url == "https://example.com/news/story-1"
+    assert {a.normalized_url for a in articles} == {"https://example.com/news/story-1"}
+    assert [a.url for a in articles] == urls  # each as it was linked
     assert articles[0].source == "example.com"  # no site name on the page: the domain
     assert normalise_url("https://example.com/a?b=2&a=1&utm_campaign=x") == "https://example.com/a?a=1&b=2"
 

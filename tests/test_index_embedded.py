@@ -10,7 +10,8 @@ from datetime import date
 import pytest
 
 from etl.index import open_sink
-from etl.index.embedded import EmbeddedIndex, IndexLockedError, IndexNotFoundError, IndexSchemaError
+from etl.index.embedded import EmbeddedIndex, IndexLockedError, IndexNotFoundError, IndexSchemaError, IndexUnreadableError
+from etl.index.tantivy_schema import stored, to_documents
 from etl.records import Article, Entity, IndexedDocument, Quote
 from etl.search.query import SearchError, SearchRequest
 
@@ -164,22 +165,58 @@ def test_reopen_after_close_reads_what_was_written(tmp_settings):
         assert idx.count() == 4
 
 
-def test_an_index_built_with_another_schema_is_a_clear_error(tmp_settings):
+def _tantivy_index(folder, *fields: str, news_etl_keys: bool = False) -> None:
+    """A Tantivy index in ``folder`` with text ``fields``; ``news_etl_keys`` adds the id and stored blob
+    every news-etl schema has, as an index built by another version of news-etl would."""
     import tantivy
 
     builder = tantivy.SchemaBuilder()
-    builder.add_text_field("headline")
-    (tmp_settings.index_dir / "quotes").mkdir(parents=True)
-    tantivy.Index(builder.build(), str(tmp_settings.index_dir / "quotes"))
-    with pytest.raises(IndexSchemaError, match=r"quotes cannot be opened .* delete the folder and re-run"):
+    if news_etl_keys:
+        builder.add_text_field("id", tokenizer_name="raw", index_option="basic")
+        builder.add_text_field("article_id", tokenizer_name="raw", index_option="basic")
+        builder.add_bytes_field("doc", stored=True)
+    for name in fields:
+        builder.add_text_field(name)
+    folder.mkdir(parents=True)
+    tantivy.Index(builder.build(), str(folder))
+
+
+def test_an_index_built_by_another_version_says_schema_and_how_to_rebuild(tmp_settings):
+    _tantivy_index(tmp_settings.index_dir / "quotes", "headline", news_etl_keys=True)
+    with pytest.raises(IndexSchemaError, match=r"quotes was built by another version of news-etl .* delete the folder and re-run"):
         EmbeddedIndex(tmp_settings.index_dir, tmp_settings, write=True)
-    with pytest.raises(IndexSchemaError, match=r"quotes cannot be opened"):  # searching it says so too
+    with pytest.raises(IndexSchemaError, match=r"quotes was built by another version"):  # searching it says so too
         EmbeddedIndex(tmp_settings.index_dir, tmp_settings).search(SearchRequest(index="quotes", text="x"))
     # articles/ was locked before quotes/ failed; the failed open released it even while the
     # error (and its traceback, which references the half-open index) is still held by a caller.
     (tmp_settings.index_dir / "quotes" / "meta.json").unlink()
     with EmbeddedIndex(tmp_settings.index_dir, tmp_settings, write=True, lock_timeout=0.3) as idx:
         assert idx.write(CORPUS[:1]).indexed == 1
+
+
+def test_another_programs_tantivy_index_is_not_called_ours_nor_to_be_deleted(tmp_settings):
+    _tantivy_index(tmp_settings.index_dir / "articles", "headline")
+    with pytest.raises(IndexUnreadableError, match=r"articles holds a Tantivy index news-etl did not write \(fields: headline\)") as raised:
+        EmbeddedIndex(tmp_settings.index_dir, tmp_settings).search(SearchRequest(text="x"))
+    assert "delete" not in str(raised.value) and "schema" not in str(raised.value)
+
+
+def test_a_damaged_index_says_damaged_not_schema(tmp_settings):
+    EmbeddedIndex(tmp_settings.index_dir, tmp_settings, write=True).close()
+    (tmp_settings.index_dir / "articles" / "meta.json").write_bytes(b"\xff\xfe not json")
+    with pytest.raises(IndexUnreadableError, match=r"articles is damaged or not a news-etl index: .*meta.json") as raised:
+        EmbeddedIndex(tmp_settings.index_dir, tmp_settings, write=True)
+    assert "delete" not in str(raised.value) and "schema" not in str(raised.value)
+
+
+@pytest.mark.parametrize("in_the_way", ["index", "parent"])
+def test_a_file_where_a_folder_should_be_is_named(in_the_way, tmp_settings):
+    file = tmp_settings.index_dir if in_the_way == "index" else tmp_settings.index_dir.parent / "file"
+    file.parent.mkdir(parents=True, exist_ok=True)
+    file.write_text("not a folder")
+    index_dir = tmp_settings.index_dir if in_the_way == "index" else file / "index"
+    with pytest.raises(NotADirectoryError, match=f"cannot create index folder {index_dir}/articles: {file} is a file"):
+        EmbeddedIndex(index_dir, tmp_settings, write=True)
 
 
 def test_a_read_only_index_refuses_to_write(index, tmp_settings):
@@ -344,6 +381,14 @@ def test_hits_carry_the_stored_article_fields(index):
         "ecb", "European Central Bank raises interest rates", "https://example-news.com/ecb",
         "2024-06-15T09:00:00+00:00")
     assert hit.fields == {"source": "example-news.com", "authors": ["Jane Doe"], "language": "en"}
+
+
+def test_the_stored_article_keeps_its_link_and_the_normalised_form():
+    doc = make_doc("ferry", "Ferry delayed", "The ferry terminal opens in May.")
+    doc.article.url = "https://www.example-news.com/News/Ferry/?page=2"
+    doc.article.normalized_url = "https://example-news.com/News/Ferry?page=2"
+    blob = stored(to_documents(doc)[0])
+    assert (blob["url"], blob["normalized_url"]) == (doc.article.url, doc.article.normalized_url)
 
 
 # -- searching quotes ----------------------------------------------------------------------

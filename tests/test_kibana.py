@@ -74,10 +74,21 @@ def test_objects_kibana_refuses_are_reported_with_its_reasons(httpserver):
         import_saved_objects(httpserver.url_for("/"), Settings())
 
 
-def test_http_error_names_the_url_and_status(httpserver):
-    httpserver.expect_request(IMPORT_PATH, method="POST").respond_with_data("Unauthorized", status=401)
-    with pytest.raises(KibanaImportError, match=r"_import failed: HTTP 401: Unauthorized"):
+def test_http_error_names_the_url_and_status_in_one_line(httpserver):
+    page = "<html>\n<body>\n<h1>502 Bad Gateway</h1>\n</body>\n</html>\n"
+    httpserver.expect_request(IMPORT_PATH, method="POST").respond_with_data(page, status=502)
+    with pytest.raises(KibanaImportError, match=r"_import failed: HTTP 502: <html> <body> <h1>502 Bad Gateway</h1> </body> </html>$"):
         import_saved_objects(httpserver.url_for("/"), Settings())
+
+
+@pytest.mark.parametrize("settings", [Settings(), Settings(es_username="elastic", es_password="s3cret")], ids=["none", "password"])
+def test_401_says_credentials_are_missing_or_refused(httpserver, settings):
+    answer = {"statusCode": 401, "error": "Unauthorized", "message": "[security_exception]: unable to authenticate user [elastic]"}
+    httpserver.expect_request(IMPORT_PATH, method="POST").respond_with_json(answer, status=401)
+    expected = "refused the credentials" if settings.es_username else "asks for credentials .* ELASTICSEARCH_USERNAME"
+    with pytest.raises(KibanaImportError, match=rf"Kibana at {httpserver.url_for(IMPORT_PATH)} {expected}") as raised:
+        import_saved_objects(httpserver.url_for("/"), settings)
+    assert "unable to authenticate user [elastic]" in str(raised.value) and "s3cret" not in str(raised.value)
 
 
 def test_cli_kibana_import(httpserver, monkeypatch, capsys):

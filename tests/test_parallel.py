@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 
 from etl.parallel import batches, fork_pool, ordered_map
 
@@ -55,3 +56,17 @@ def test_input_is_read_only_a_few_batches_ahead_of_the_consumer():
                 break
         stream.close()
     assert len(read) < 100
+
+
+def _die_on_13(batch: list[int]) -> list[int]:
+    if 13 in batch:
+        os.kill(os.getpid(), signal.SIGKILL)  # a worker killed on one item, as by the OOM killer
+    return batch
+
+
+def test_a_worker_that_dies_costs_only_the_item_it_died_on_and_the_pool_goes_on():
+    with fork_pool(2, _init, ("t",)) as pool:
+        results = list(ordered_map(pool, _die_on_13, range(40), batch_size=4, window=4,
+                                   on_lost=lambda item, reason: ("lost", item, "worker" in reason)))
+        assert results == [("lost", 13, True) if n == 13 else n for n in range(40)]
+        assert list(ordered_map(pool, _die_on_13, range(5), batch_size=2, window=2)) == list(range(5))  # still usable

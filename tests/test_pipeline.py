@@ -3,36 +3,11 @@
 from __future__ import annotations
 
 import json
-import shutil
 
-from conftest import FIXTURES, SEED
-from etl.pipeline import Deduplicator, RejectLog, RunSummary, process, run
-from etl.records import Article, Rejected
-
-
-def input_folder(tmp_path, files: dict):
-    """A folder of inputs: file name -> its text, or SEED for a copy of the seed article."""
-    folder = tmp_path / "in"
-    folder.mkdir()
-    for name, content in files.items():
-        target = folder / name
-        if content is SEED:
-            shutil.copy(SEED, target)
-        else:
-            target.write_text(content)
-    return folder
-
-
-def article(id_: str, body: str) -> Article:
-    return Article(id_, None, None, None, [], None, "en", body, len(body.split()), f"h-{body}", f"/in/{id_}")
-
-
-def test_deduplicator_catches_same_id_and_same_body_under_another_id():
-    dedup = Deduplicator()
-    assert dedup.check(article("a", "one")) is None
-    assert dedup.check(article("a", "changed")) == "a"
-    assert dedup.check(article("b", "one")) == "a"
-    assert dedup.check(article("c", "two")) is None
+from conftest import FIXTURES, SEED, input_folder
+from etl.pipeline import RejectLog, process, run
+from etl.run_log import RunLog
+from etl.records import Rejected
 
 
 def test_reject_log_appends_readable_records(tmp_path):
@@ -48,8 +23,9 @@ def test_reject_log_appends_readable_records(tmp_path):
 
 def test_same_text_twice_in_one_batch_is_one_document_and_one_duplicate(tmp_path, tmp_settings, nlp):
     folder = input_folder(tmp_path, {"a.txt": SEED, "b.txt": SEED})
-    summary = RunSummary()
-    docs = list(process([str(folder)], tmp_settings, summary, RejectLog(tmp_path, "t"), nlp=nlp))
+    with RunLog(tmp_path) as run_log:
+        docs = list(process([str(folder)], tmp_settings, run_log, nlp=nlp))
+    summary = run_log.summary
     assert len(docs) == 1
     assert (summary.read, summary.duplicates, summary.rejected) == (2, 1, 0)
     assert summary.duplicate_ids == [docs[0].article.id]
@@ -73,13 +49,12 @@ def test_two_workers_give_the_same_documents_counts_and_rejects_as_one(tmp_path,
     for workers in (1, 2):
         # Batches of 2 so that several batches cross between processes and must come back in order.
         settings = tmp_settings.with_(workers=workers, nlp_batch_size=2)
-        summary = RunSummary()
-        reject_log = RejectLog(tmp_path / f"rejects-{workers}", run_id="t")
-        docs = [doc.to_dict() for doc in process([str(folder)], settings, summary, reject_log, nlp=nlp)]
-        reject_log.close()
+        with RunLog(tmp_path / f"rejects-{workers}", record=False) as run_log:
+            docs = [doc.to_dict() for doc in process([str(folder)], settings, run_log, nlp=nlp)]
         for doc in docs:
             doc.pop("ingested_at")
-        outputs[workers] = (docs, summary.to_dict() | {"seconds": None, "docs_per_s": None}, reject_log.path.read_text())
+        rejects = [{**json.loads(line), "run_id": None} for line in (run_log.folder / "rejected.jsonl").read_text().splitlines()]
+        outputs[workers] = (docs, run_log.summary.to_dict() | {"seconds": None, "docs_per_s": None}, rejects)
     assert outputs[2] == outputs[1]
     docs, summary, _ = outputs[2]
     assert (summary["read"], summary["duplicates"], summary["rejected"], len(docs)) == (5, 1, 1, 3)

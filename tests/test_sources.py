@@ -21,9 +21,9 @@ COUNCIL = FIXTURES / "article_council.html"
 
 
 @pytest.fixture
-def fast_http(settings):
-    """Short timeouts and no retry pauses, so failure cases stay quick."""
-    return settings.with_(http_timeout=0.5, http_retries=1, http_backoff=0.01)
+def fast_http(loopback_settings):
+    """Served on loopback; short timeouts and no retry pauses, so failure cases stay quick."""
+    return loopback_settings.with_(http_timeout=0.5, http_retries=1, http_backoff=0.01)
 
 
 def write_warc(path, pages: list[tuple[str, str, bytes]]) -> None:
@@ -66,7 +66,8 @@ def test_jsonl_export_yields_each_line_and_rejects_the_broken_ones(settings):
     first, broken, third, textless = items
     assert "invalid JSON line" in broken.reason and "no text" in textless.reason
     article = clean(first, settings)
-    assert article.url == "https://harbour-news.example/news/ferry"
+    assert article.url == "https://www.harbour-news.example/news/ferry?utm_source=export"  # as the export gives it
+    assert article.normalized_url == "https://harbour-news.example/news/ferry"
     assert (article.title, article.authors) == ("Ferry terminal delayed until May", ["Ana Silva"])
     assert article.published_at == "2024-05-06T09:15:00+02:00"
     assert article.body.count("\n\n") == 2
@@ -93,18 +94,18 @@ def test_warc_response_records_with_html_become_documents(tmp_path, settings):
     assert article.title == "Council approves flood defence budget after late-night vote"
 
 
-def test_page_over_http_follows_redirects_and_keeps_the_final_url(httpserver, settings):
+def test_page_over_http_follows_redirects_and_keeps_the_final_url(httpserver, loopback_settings):
     httpserver.expect_request("/old").respond_with_response(Response(status=301, headers={"Location": "/story"}))
     httpserver.expect_request("/story").respond_with_data(COUNCIL.read_bytes(), content_type="text/html; charset=utf-8")
-    [item] = iter_sources([httpserver.url_for("/old")], settings)
+    [item] = iter_sources([httpserver.url_for("/old")], loopback_settings)
     assert item.origin == httpserver.url_for("/old")
     assert item.url == httpserver.url_for("/story")
 
 
-def test_user_agent_comes_from_settings(httpserver, settings):
+def test_user_agent_comes_from_settings(httpserver, loopback_settings):
     httpserver.expect_request("/ua", headers={"User-Agent": "test-bot/1.0"}).respond_with_data(
         "<html></html>", content_type="text/html")
-    [item] = iter_sources([httpserver.url_for("/ua")], settings.with_(user_agent="test-bot/1.0"))
+    [item] = iter_sources([httpserver.url_for("/ua")], loopback_settings.with_(user_agent="test-bot/1.0"))
     assert isinstance(item, RawDocument)
 
 
@@ -188,12 +189,12 @@ def test_bad_inputs_are_rejected_while_the_batch_goes_on(tmp_path, settings):
     assert outcomes[4].startswith("Biden’s approach")
 
 
-def test_a_redirect_loop_or_a_corrupt_body_rejects_that_page_only(httpserver, settings):
+def test_a_redirect_loop_or_a_corrupt_body_rejects_that_page_only(httpserver, loopback_settings):
     httpserver.expect_request("/loop").respond_with_response(Response(status=302, headers={"Location": "/loop"}))
     httpserver.expect_request("/gz").respond_with_response(
         Response(b"not gzip at all", headers={"Content-Type": "text/html", "Content-Encoding": "gzip"})
     )
     httpserver.expect_request("/story").respond_with_data(COUNCIL.read_bytes(), content_type="text/html; charset=utf-8")
-    items = list(iter_sources([httpserver.url_for(p) for p in ("/loop", "/gz", "/story")], settings))
+    items = list(iter_sources([httpserver.url_for(p) for p in ("/loop", "/gz", "/story")], loopback_settings))
     assert [type(i).__name__ for i in items] == ["Rejected", "Rejected", "RawDocument"]
     assert "TooManyRedirects" in items[0].reason and "DecodingError" in items[1].reason

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -30,6 +31,7 @@ def document(doc_id: str, body: str, title: str) -> IndexedDocument:
         id=doc_id, url=f"https://news.example.com/{doc_id}", source="news.example.com", title=title,
         authors=["Ana Ruiz"], published_at="2025-03-14T08:00:00+00:00", language="en", body=body,
         word_count=len(body.split()), content_hash=f"hash-{body}", origin=f"drop/{doc_id}.html",
+        normalized_url=f"https://news.example.com/{doc_id}",
     )
     entities = [Entity(name="John Kirby", label="PERSON", count=2, mentions=["John Kirby", "Kirby"])]
     quotes = [Quote(text="We are watching", speaker="John Kirby", speaker_label="PERSON", cue="said",
@@ -84,25 +86,30 @@ def test_plan_batches_gives_each_batch_its_folder_and_clears_an_earlier_run(tmp_
     assert not stale.exists()
 
 
-def test_stage_batch_writes_documents_and_rejects_and_a_retry_replaces_them(tmp_path, tmp_settings, nlp):
+def test_stage_batch_writes_documents_rejects_and_duplicates_and_a_retry_replaces_them(tmp_path, tmp_settings, nlp):
     empty = tmp_path / "drop" / "empty.html"
     empty.parent.mkdir()
     empty.write_text("", encoding="utf-8")
+    copy = tmp_path / "drop" / "copy.txt"
+    copy.write_bytes(SEED.read_bytes())
     out_dir = tmp_path / "staging" / "batch-0000"
 
-    counts = stage_batch([str(SEED), str(empty)], out_dir, tmp_settings, nlp=nlp)
+    counts = stage_batch([str(SEED), str(empty), str(copy)], out_dir, tmp_settings, nlp=nlp)
 
-    assert (counts["read"], counts["staged"], counts["rejected"]) == (2, 1, 1)
+    assert (counts["read"], counts["staged"], counts["rejected"], counts["duplicates"]) == (3, 1, 1, 1)
     staged = list(read_staged([out_dir / "documents.jsonl"]))
     assert len(staged) == 1 and "Putin" in staged[0].article.body
     rejected = [json.loads(line) for line in (out_dir / "rejected.jsonl").read_text().splitlines()]
     assert [r["origin"] for r in rejected] == [str(empty)]
+    [duplicate] = [json.loads(line) for line in Path(counts["duplicates_file"]).read_text().splitlines()]
+    assert (duplicate["origin"], duplicate["duplicate_of_origin"]) == (str(copy), str(SEED))
+    assert duplicate["reason"] == "same content"  # a text file has no URL
 
     retried = stage_batch([str(SEED)], out_dir, tmp_settings, nlp=nlp)
 
-    assert (retried["staged"], retried["rejected"]) == (1, 0)
-    assert (out_dir / "rejected.jsonl").read_text() == ""  # replaced, not appended to
-    assert sorted(p.name for p in out_dir.iterdir()) == ["documents.jsonl", "rejected.jsonl"]
+    assert (retried["staged"], retried["rejected"], retried["duplicates"]) == (1, 0, 0)
+    assert (out_dir / "rejected.jsonl").read_text() == (out_dir / "duplicates.jsonl").read_text() == ""  # replaced
+    assert sorted(p.name for p in out_dir.iterdir()) == ["documents.jsonl", "duplicates.jsonl", "rejected.jsonl"]
 
 
 def test_read_staged_names_the_file_and_line_of_a_broken_record(tmp_path):
@@ -125,7 +132,10 @@ def test_index_staged_drops_duplicates_across_batches_and_a_rerun_overwrites(tmp
 
     counts = index_staged([first, second], tmp_settings)
 
-    assert counts == {"indexed": 3, "duplicates": 2, "failed": 0, "reasons": {}}
+    assert counts == {"indexed": 3, "duplicates": 2, "conflicts": 0, "failed": 0, "reasons": {}}
+    duplicates = [json.loads(line) for line in (tmp_settings.index_dir / "duplicates.jsonl").read_text().splitlines()]
+    assert [(d["id"], d["origin"], d["duplicate_of_id"], d["reason"]) for d in duplicates] == [
+        ("a1", "drop/a1.html", "a1", "same url"), ("a3", "drop/a3.html", "a2", "same content")]
     assert index_staged([first, second], tmp_settings)["indexed"] == 3
     with open_sink(tmp_settings) as sink:
         assert sink.count() == 3
@@ -143,7 +153,7 @@ def test_summarize_reconciles_counts_and_fails_a_run_with_too_many_rejects():
     report = summarize(batches, indexed, max_reject_rate=0.2)
 
     assert report == {
-        "read": 10, "indexed": 6, "rejected": 2, "duplicates": 2, "reject_rate": 0.2,
+        "read": 10, "indexed": 6, "rejected": 2, "duplicates": 2, "conflicts": 0, "reject_rate": 0.2,
         "reasons": {"clean: empty page": 1, "index: mapping error": 1},
     }
     assert report["read"] == report["indexed"] + report["rejected"] + report["duplicates"]

@@ -4,20 +4,23 @@
 (binary, empty, no article text); the pipeline turns that into a Rejected record.
 Metadata comes from the page itself first and from what the source knew
 (``RawDocument.metadata``: a feed entry, a JSON export) second; nothing is invented.
+``url`` is the article's link as the publisher gives it (``article_url`` picks it);
+``normalized_url`` is its canonical form, from which the id derives.
 """
 
 from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urljoin
 
 import py3langid
 
+from etl.clean.article_url import article_url
 from etl.clean.html import extract_body, prepare
 from etl.clean.identity import article_id, content_hash, domain, fit_keyword, normalise_url
-from etl.clean.metadata import FIELDS, clean_authors, language_code, page_metadata, parse_date
-from etl.clean.text import decode, lines_to_paragraphs, normalise, word_count
+from etl.clean.limits import OverBudget, cap_body, time_budget
+from etl.clean.metadata import FIELDS, as_text, clean_authors, language_code, page_metadata, parse_date
+from etl.clean.text import decode, lines_to_paragraphs, normalise, one_line, word_count
 from etl.records import Article, RawDocument, RejectedInput
 from etl.settings import Settings
 
@@ -27,36 +30,56 @@ _LANGID_SAMPLE = 1000  # characters of body enough to tell the language (langid 
 
 
 def clean(raw: RawDocument, settings: Settings) -> Article:
+    """The article in ``raw``, within ``settings.clean_budget`` seconds (else rejected), its body
+    cut to ``settings.max_body_chars``."""
+    try:
+        with time_budget(settings.clean_budget):
+            return _clean(raw, settings)
+    except OverBudget:
+        raise RejectedInput("clean", f"took longer than the clean_budget of {settings.clean_budget:g} s") from None
+
+
+def _clean(raw: RawDocument, settings: Settings) -> Article:
     if raw.media_type == "text/plain":
         body, found = _plain_text(raw)
     else:
         body, found = _page(raw, settings)
+    body = cap_body(body, settings.max_body_chars, raw.origin)
     if word_count(body) < settings.min_article_words:
         raise RejectedInput("clean", f"no article text found ({word_count(body)} words of text)")
     return _article(raw, body, _with_fallbacks(found, raw.metadata))
 
 
 def _page(raw: RawDocument, settings: Settings) -> tuple[str, dict[str, Any]]:
-    html = prepare(decode(raw.content, raw.metadata.get("charset")), settings.max_html_chars)
+    html = prepare(decode(raw.content, raw.metadata.get("charset"), origin=raw.origin), settings.max_html_chars)
     found = page_metadata(html)
-    title = found.get("title") or raw.metadata.get("title")
-    body = extract_body(html, title)
-    if found.get("url") and raw.url:  # canonical links may be relative
-        found["url"] = urljoin(raw.url, found["url"])
-    found.setdefault("url", raw.url)
+    body = extract_body(html, _one_line(found.get("title") or raw.metadata.get("title")))
+    page_url = _page_url(raw)
+    found["url"] = article_url([*found.pop("urls", []), *_known_urls(raw)], page_url, found.pop("base_href", None))
     return body, found
+
+
+def _page_url(raw: RawDocument) -> str | None:
+    """Where the page was read from, when that is a web address (after redirects)."""
+    return raw.url or (raw.origin if raw.origin.lower().startswith(("http://", "https://")) else None)
+
+
+def _known_urls(raw: RawDocument) -> list[str | None]:
+    """The article's URLs as the source knew them: weaker than the page's own statement."""
+    return [_page_url(raw), raw.metadata.get("url")]
 
 
 def _plain_text(raw: RawDocument) -> tuple[str, dict[str, Any]]:
     """Plain text has no metadata of its own; the title is its first line, unless the source gave one."""
-    text = decode(raw.content, raw.metadata.get("charset"), is_html=False)
+    text = decode(raw.content, raw.metadata.get("charset"), is_html=False, origin=raw.origin)
     body = normalise(text) if "\n\n" in text.replace("\r", "") else lines_to_paragraphs(text)
+    url = article_url(_known_urls(raw))
     if raw.metadata.get("title") or not body:
-        return body, {"url": raw.url}
+        return body, {"url": url}
     first, _, rest = body.partition("\n\n")
     if len(first) <= TITLE_MAX_CHARS and rest:
-        return rest, {"title": first, "url": raw.url}  # a headline line, not part of the story
-    return body, {"title": _first_sentence(first), "url": raw.url}
+        return rest, {"title": first, "url": url}  # a headline line, not part of the story
+    return body, {"title": _first_sentence(first), "url": url}
 
 
 def _first_sentence(paragraph: str) -> str:
@@ -69,20 +92,23 @@ def _first_sentence(paragraph: str) -> str:
 def _with_fallbacks(found: dict[str, Any], known: dict[str, Any]) -> dict[str, Any]:
     merged = dict(found)
     for name in FIELDS:
-        if not merged.get(name) and known.get(name):
+        # Not the url: article_url already weighed the source's URLs after the page's own.
+        if name != "url" and not merged.get(name) and known.get(name):
             merged[name] = known[name]
     return merged
 
 
 def _article(raw: RawDocument, body: str, found: dict[str, Any]) -> Article:
-    url = normalise_url(found.get("url"))
+    url = found.get("url")
+    normalized = normalise_url(url)
     body_hash = content_hash(body)
     language = language_code(found.get("language")) or py3langid.classify(body[:_LANGID_SAMPLE])[0]
     return Article(
-        id=article_id(url, body_hash),
+        id=article_id(normalized, body_hash),
         url=fit_keyword(url),
-        source=fit_keyword(found.get("source") or domain(url)),
-        title=fit_keyword(" ".join(found["title"].split())) if found.get("title") else None,
+        normalized_url=fit_keyword(normalized),
+        source=fit_keyword(_one_line(found.get("source")) or domain(url)),
+        title=fit_keyword(_one_line(found.get("title"))),
         authors=[fit_keyword(name) for name in clean_authors(found.get("authors"))],
         published_at=parse_date(found.get("published_at"), raw.origin),
         language=language,
@@ -91,3 +117,9 @@ def _article(raw: RawDocument, body: str, found: dict[str, Any]) -> Article:
         content_hash=body_hash,
         origin=raw.origin,
     )
+
+
+def _one_line(value: Any) -> str | None:
+    """A text field as one line; a number (a numeric title) as its digits, other types None."""
+    text = as_text(value)
+    return (one_line(text) or None) if text else None

@@ -15,27 +15,33 @@ The method, in order:
    first deleted short paragraphs of stories about copyright (more story than boilerplate on the
    benchmark), the second only caught what trafilatura already removes.
 
-Pages are capped (``prepare``) before extraction so a 20 MB page costs no more than a large one.
+Pages are pruned and capped (``prepare``, by the HTML parser: see ``pruning``) before extraction,
+so a 20 MB page costs no more than a large one and hostile markup no more than plain markup.
 """
 
 from __future__ import annotations
 
 import re
+import warnings
 
 import trafilatura
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, XMLParsedAsHTMLWarning
 
+from etl.clean.pruning import prune
 from etl.clean.text import lines_to_paragraphs
+from etl.logs import quiet_unless_verbose
+
+# trafilatura logs "empty HTML tree", "discarding data" ... for a page without text, naming no page;
+# the page's rejected record says so with its origin. bs4 warns (a dozen lines) that markup looks
+# like a URL or like XML: a page is parsed as HTML on purpose, whatever it looks like.
+quiet_unless_verbose("trafilatura")
+warnings.filterwarnings("ignore", category=MarkupResemblesLocatorWarning)
+warnings.filterwarnings("ignore", category=XMLParsedAsHTMLWarning)
 
 # Precision-mode text under this share of the balanced text means precision mode lost the story.
 _LOST_STORY_RATIO = 0.25
 # Precision-mode text this long is a story in its own right; the balanced mode is not consulted.
 _SURE_STORY_WORDS = 150
-
-_NOT_CONTENT = re.compile(
-    r"<script\b(?![^>]*ld\+json)[^>]*>.*?</script\s*>|<style\b[^>]*>.*?</style\s*>|<svg\b.*?</svg\s*>|<!--.*?-->",
-    re.IGNORECASE | re.DOTALL,
-)
 
 # A paragraph that starts like this is a teaser for another page, not this story.
 _TEASER = re.compile(
@@ -55,8 +61,9 @@ _SHORT_WORDS = 40
 
 
 def prepare(html: str, max_chars: int) -> str:
-    """Scripts, styles, inline SVG and comments removed, then cut to ``max_chars`` (huge pages)."""
-    return _NOT_CONTENT.sub(" ", html)[:max_chars]
+    """Scripts, styles, inline SVG, comments and inline data removed, then cut after ``max_chars``
+    characters of text (huge pages); markup does not count, so it never pushes the story out."""
+    return prune(html, max_chars)
 
 
 def extract_body(html: str, title: str | None = None) -> str:

@@ -3,6 +3,11 @@
 Each field takes the first value found in that order (the publisher's structured data is
 the most deliberate statement); trafilatura's own metadata extraction fills what is still
 missing. Values are returned raw; dates are parsed by ``parse_date``.
+
+The article's URL is the exception: ``urls`` lists every URL the page gives for itself, in the
+order ``article_url`` weighs them (canonical link, ``og:url``, then the JSON-LD Article's), with
+``base_href`` to resolve relative ones: the choice needs the page's address, which only the
+cleaner knows.
 """
 
 from __future__ import annotations
@@ -19,9 +24,12 @@ import lxml.html
 import trafilatura
 from dateutil import parser as dateparser
 
+from etl.clean.text import one_line
+
 log = logging.getLogger(__name__)
 
 FIELDS = ("title", "authors", "published_at", "url", "source", "language")
+_MERGED = ("title", "authors", "published_at", "source", "language")  # first found wins; urls are all kept
 
 _ARTICLE_TYPES = {
     "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
@@ -36,7 +44,6 @@ _META = {  # field -> meta property/name/itemprop values, in order of preference
         "sailthru.date", "pubdate", "publishdate", "publish-date", "dc.date.issued", "dcterms.created",
         "dc.date", "date", "article.published", "originalpublicationdate",
     ),
-    "url": ("og:url",),
     "source": ("og:site_name", "application-name", "publisher"),
     "language": ("content-language", "og:locale", "dc.language", "inlanguage"),
 }
@@ -57,17 +64,22 @@ EARLIEST_YEAR = 1900
 
 
 def page_metadata(html: str) -> dict[str, Any]:
-    """``{field: value}`` for the FIELDS found in the page; authors as a clean list."""
+    """``{field: value}`` for the fields found in the page (authors as a clean list), plus ``urls``
+    (the page's URLs for itself, in precedence order) and ``base_href``."""
     try:
         tree = lxml.html.document_fromstring(html)
     except (lxml.etree.ParserError, ValueError):
         return {}
     found: dict[str, Any] = {}
-    for source in (_json_ld(tree), _meta_tags(tree), _markup(tree)):
+    sources = (_json_ld(tree), _meta_tags(tree), _markup(tree))
+    for source in sources:
         _merge(found, source)
     if not all(found.get(name) for name in ("title", "authors", "published_at", "source")):
         _merge(found, _trafilatura(html))
     found["authors"] = clean_authors(found.get("authors"))
+    json_ld, meta, markup = sources
+    found["urls"] = [*markup.get("urls", []), *meta.get("urls", []), *json_ld.get("urls", [])]
+    found["base_href"] = markup.get("base_href")
     return found
 
 
@@ -75,7 +87,7 @@ def _merge(found: dict[str, Any], source: dict[str, Any]) -> None:
     """Fill what is still missing; a date that cannot be read (a "0001-01-01" placeholder) counts as missing
     when this source has a readable one."""
     for name, value in source.items():
-        if not value:
+        if not value or name not in _MERGED:
             continue
         if not found.get(name):
             found[name] = value
@@ -95,11 +107,13 @@ def _json_ld(tree) -> dict[str, Any]:
             if any(isinstance(t, str) and t.lower() in _ARTICLE_TYPES for t in types):
                 publisher = node.get("publisher")
                 page = node.get("mainEntityOfPage")
+                page_urls = [page.get("@id"), page.get("url")] if isinstance(page, dict) else [page]
                 return {
                     "title": _text(node.get("headline") or node.get("name")),
                     "authors": _names(node.get("author")),
-                    "published_at": _text(node.get("datePublished") or node.get("dateCreated")),
-                    "url": _text(node.get("url") or (page.get("@id") if isinstance(page, dict) else page)),
+                    "published_at": date_text(node.get("datePublished") or node.get("dateCreated")),
+                    # Only the Article's own URLs: a publisher's or a site's node names the site, not the story.
+                    "urls": [url for url in map(_text, [node.get("url"), *page_urls]) if url],
                     "source": _text(publisher.get("name")) if isinstance(publisher, dict) else None,
                     "language": _text(node.get("inLanguage")),
                 }
@@ -128,7 +142,43 @@ def _text(value: Any) -> str | None:
         value = value[0] if value else None
     if isinstance(value, dict):
         value = value.get("@value") or value.get("name")
+    return as_text(value)
+
+
+def as_text(value: Any) -> str | None:
+    """A text field's value as a string: a string stripped, a number written out (a numeric title,
+    "1984"), the first usable item of a list; anything else (a bool, an object) None."""
+    if isinstance(value, list):
+        return next((text for text in map(as_text, value) if text), None)
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
+        return str(int(value))
+    if isinstance(value, float):
+        return repr(value)
     return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+# Epoch numbers at or above this are milliseconds (as seconds it would be the year 5138).
+_EPOCH_MILLIS = 100_000_000_000
+
+
+def date_text(value: Any) -> str | None:
+    """A date field's value as text: a string as is, an epoch number (seconds or milliseconds)
+    as ISO 8601 UTC; anything else (a bool, an object) None."""
+    if isinstance(value, list):
+        return next((text for text in map(date_text, value) if text), None)
+    if isinstance(value, dict):
+        return date_text(value.get("@value"))
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return None
+    if isinstance(value, str):
+        return value.strip() or None
+    seconds = value / 1000 if abs(value) >= _EPOCH_MILLIS else value
+    try:
+        return datetime.fromtimestamp(seconds, timezone.utc).isoformat()
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 def _meta_tags(tree) -> dict[str, Any]:
@@ -149,16 +199,19 @@ def _meta_tags(tree) -> dict[str, Any]:
             elif values.get(key):
                 found[name] = values[key][0]
                 break
+    found["urls"] = values.get("og:url", [])[:1]
     return found
 
 
 def _markup(tree) -> dict[str, Any]:
-    """What plain HTML says: <link rel=canonical>, <html lang>, <time datetime>, <title>."""
-    found: dict[str, Any] = {}
+    """What plain HTML says: <link rel=canonical>, <base href>, <html lang>, <time datetime>, <title>."""
+    found: dict[str, Any] = {"urls": []}
     for link in tree.iter("link"):
-        if (link.get("rel") or "").lower() == "canonical" and link.get("href"):
-            found["url"] = link.get("href").strip()
+        if "canonical" in (link.get("rel") or "").lower().split() and (link.get("href") or "").strip():
+            found["urls"] = [link.get("href").strip()]
             break
+    base = tree.find(".//base[@href]")
+    found["base_href"] = base.get("href") if base is not None else None
     found["language"] = tree.get("lang") or tree.get("xml:lang")
     times = tree.xpath("//time[@pubdate][@datetime]") or tree.xpath("//time[@datetime]")
     if times:
@@ -180,30 +233,37 @@ def _trafilatura(html: str) -> dict[str, Any]:
         "authors": (meta.author or "").split(";") if meta.author else [],
         "published_at": meta.date,
         "source": meta.sitename,
-        "url": meta.url,
     }
 
 
 def clean_authors(value: Any) -> list[str]:
     """A list of person names: "By A and B" -> ["A", "B"]; URLs, e-mails and long phrases dropped."""
-    raw = [value] if isinstance(value, str) else list(value or [])
+    raw = value if isinstance(value, list) else [value]
     names: list[str] = []
     for item in raw:
+        if isinstance(item, dict):  # {"@type": "Person", "name": ...} in an export as in JSON-LD
+            item = item.get("name")
         if not isinstance(item, str):
-            continue
-        for part in _AUTHOR_SPLIT.split(_BY.sub("", item.strip())):
+            continue  # a number or an object with no name is no person's name
+        for part in _AUTHOR_SPLIT.split(_BY.sub("", one_line(item))):
             name = _BY.sub("", " ".join(part.split())).strip(" .,-")
             if name and "@" not in name and "://" not in name and len(name.split()) <= _MAX_AUTHOR_WORDS:
                 names.append(name)
     return list(dict.fromkeys(names))
 
 
-def parse_date(value: str | None, origin: str = "") -> str | None:
+def parse_date(value: Any, origin: str = "") -> str | None:
     """ISO 8601 with timezone, or None (logged) when the value cannot be read as a date.
 
     A date without a timezone is taken as UTC: publishers that omit the offset mostly mean
-    their server time, and a date a few hours off is more useful than none.
+    their server time, and a date a few hours off is more useful than none. An epoch number
+    (seconds or milliseconds) is a date; a value of another type (a bool, an object) is none.
     """
+    if not isinstance(value, str) and value is not None:
+        text = date_text(value)
+        if text is None:
+            log.warning("%s: publication date of type %s is not a date, leaving it empty", origin, type(value).__name__)
+        value = text
     if not value:
         return None
     parsed = _read_date(value.strip())
@@ -216,8 +276,8 @@ def parse_date(value: str | None, origin: str = "") -> str | None:
 
 
 def language_code(value: str | None) -> str | None:
-    """"en-US", "en_GB", "EN" -> "en"."""
-    if not value:
+    """"en-US", "en_GB", "EN" -> "en"; a value that is not a string, None."""
+    if not value or not isinstance(value, str):
         return None
     code = re.split(r"[-_,;\s]", value.strip())[0].lower()
     return code if re.fullmatch(r"[a-z]{2,3}", code) else None

@@ -3,39 +3,89 @@
 from __future__ import annotations
 
 import html
+import logging
 import re
 import unicodedata
 
 from bs4 import UnicodeDammit
+from bs4.dammit import EncodingDetector
 
+from etl.clean.plain import strip_tags
+from etl.logs import quiet_unless_verbose
 from etl.records import RejectedInput
+
+log = logging.getLogger(__name__)
+# UnicodeDammit logs "Some characters could not be decoded ..." without saying of which input;
+# `decode` says it itself, naming the input.
+quiet_unless_verbose("bs4.dammit")
 
 # Share of control characters (other than whitespace) above which bytes are not text.
 _MAX_CONTROL_SHARE = 0.05
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _SPACES = re.compile(r"[^\S\n]+")  # any whitespace except newline (incl. NBSP, thin spaces)
 _BLANK_LINES = re.compile(r"\n\s*\n")
-_INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")  # zero-width chars, soft hyphen
+# Invisible junk: zero-width space, word joiner, BOM, soft hyphen. Not the zero-width (non-)joiners
+# U+200C/U+200D: they are part of the spelling in Persian, Indic scripts and of emoji sequences.
+_INVISIBLE = re.compile(r"[\u200b\u2060\ufeff\u00ad]")
 
 
-def decode(data: bytes | str, declared: str | None = None, *, is_html: bool = True) -> str:
+def decode(data: bytes | str, declared: str | None = None, *, is_html: bool = True, origin: str = "") -> str:
     """Decode page bytes: BOM, UTF-8, the declared/meta charset if it decodes cleanly, else a guess.
 
     UnicodeDammit tries those in order and falls back to detection, so a page that
-    declares the wrong charset is still read correctly.
+    declares the wrong charset is still read correctly. Bytes no encoding decodes become
+    U+FFFD, with one warning naming ``origin``.
     Raises ``RejectedInput`` for content that is binary rather than text.
     """
     if isinstance(data, str):
         return _reject_binary(data)
     if not data.strip():
         raise RejectedInput("clean", "empty document")
+    nearly = _nearly_utf8(data, declared, is_html)
+    if nearly is not None:
+        log.warning("%s: a few bytes are not valid UTF-8; they were replaced with U+FFFD", origin or "input")
+        return _reject_binary(nearly)
     # Bytes that are valid UTF-8 are UTF-8 whatever the page declares: no other charset in use
     # produces valid multi-byte UTF-8 by accident, while pages often declare latin-1 wrongly.
     known = ["utf-8", declared] if declared else ["utf-8"]
     dammit = UnicodeDammit(data, known_definite_encodings=known, is_html=is_html)
     if dammit.unicode_markup is None:
         raise RejectedInput("clean", "binary content: no text encoding decodes it")
-    return _reject_binary(dammit.unicode_markup)
+    text = _reject_binary(dammit.unicode_markup)  # binary content is rejected, which says enough
+    if dammit.contains_replacement_characters:
+        log.warning("%s: some bytes decode in no text encoding; they were replaced with U+FFFD", origin or "input")
+    return text
+
+
+# At most this share of the bytes may be invalid UTF-8 for them to be read as UTF-8 with replacement,
+# and at most this share of the non-ASCII sequences (a Latin-1 file's are nearly all invalid).
+_MAX_INVALID_SHARE = 0.01
+_MAX_INVALID_OF_NON_ASCII = 0.2
+_UTF8_NAMES = {"utf-8", "utf8", "utf_8"}
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _nearly_utf8(data: bytes, declared: str | None, is_html: bool) -> str | None:
+    """The text of bytes that are UTF-8 but for a few invalid sequences (a bad copy, a cut character),
+    with those replaced by U+FFFD; None when the bytes are valid UTF-8, carry a UTF-16/32 BOM, are
+    mostly not UTF-8, or a declared charset (given, or an HTML meta charset) names another encoding.
+    Read as a whole in another charset, such bytes turn every accent into mojibake ("Biden‚Äôs")."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return None
+    try:
+        data.decode("utf-8")
+        return None  # valid UTF-8: the ordinary path reads it
+    except UnicodeDecodeError:
+        pass
+    named = declared or (EncodingDetector.find_declared_encoding(data[:65536], is_html=is_html) if is_html else None)
+    if named and named.strip().lower() not in _UTF8_NAMES:
+        return None
+    text = data.decode("utf-8", errors="replace")
+    invalid = text.count("\ufffd") - data.count("\ufffd".encode())
+    non_ascii = len(_NON_ASCII.findall(text))
+    if invalid >= _MAX_INVALID_SHARE * len(data) or invalid > _MAX_INVALID_OF_NON_ASCII * non_ascii:
+        return None
+    return text
 
 
 def _reject_binary(text: str) -> str:
@@ -46,7 +96,7 @@ def _reject_binary(text: str) -> str:
 
 
 def normalise(text: str) -> str:
-    """NFC, HTML entities decoded, control and zero-width characters removed, spaces collapsed.
+    """NFC, HTML entities decoded, control and invisible characters removed (joiners kept), spaces collapsed.
 
     Paragraphs come out separated by one blank line, lines inside a paragraph by one newline.
     """
@@ -60,6 +110,22 @@ def normalise(text: str) -> str:
 def _lines(paragraph: str) -> str:
     lines = (_SPACES.sub(" ", line).strip() for line in paragraph.split("\n"))
     return "\n".join(line for line in lines if line)
+
+
+# Entities escaped twice ("&amp;#8211;" in a meta content) decode in two passes; a third is never needed.
+_UNESCAPE_PASSES = 2
+
+
+def one_line(value: str) -> str:
+    """A metadata value (title, author, site name) as plain text: HTML entities decoded, even when
+    escaped twice, markup that decoding revealed (or that was there) removed, and whitespace runs
+    (NBSP included) collapsed to one space."""
+    for _ in range(_UNESCAPE_PASSES):
+        decoded = html.unescape(value)
+        if decoded == value:
+            break
+        value = decoded
+    return " ".join(strip_tags(value).split())
 
 
 def lines_to_paragraphs(text: str) -> str:

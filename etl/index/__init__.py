@@ -23,13 +23,16 @@ class WriteReport:
 
 
 class Sink(Protocol):
-    reject_dir: Path  # where the run's rejected.jsonl goes
+    name: str  # "embedded" | "elasticsearch"
+    reject_dir: Path  # where runs keep rejected.jsonl and runs.jsonl (settings.reject_folder), for stats
 
     def write(self, docs: Iterable[IndexedDocument]) -> WriteReport: ...
 
     def search(self, request: SearchRequest) -> SearchResult: ...
 
     def count(self, index: str = "articles") -> int: ...
+
+    def get(self, doc_id: str, index: str = "articles") -> dict | None: ...
 
     def close(self) -> None: ...
 

@@ -18,10 +18,12 @@ from typing import Any
 from elasticsearch import ApiError, NotFoundError, TransportError
 from elasticsearch.helpers import streaming_bulk
 
+from etl.errors import brief
 from etl.index import WriteReport
 from etl.index.elastic_client import (
     RETRY_ON_STATUS,
     ElasticsearchRequestError,
+    api_reason,
     make_client,
     server_errors,
 )
@@ -39,9 +41,11 @@ MAX_BACKOFF = 60.0  # seconds: the longest wait between two retries of a 429
 
 
 class ElasticSink:
+    name = "elasticsearch"
+
     def __init__(self, settings: Settings, *, mappings_dir: Path = MAPPINGS_DIR):
         self.settings = settings
-        self.reject_dir = settings.index_dir
+        self.reject_dir = settings.reject_folder  # the runs' files: a default for `news-etl stats`
         self.mappings_dir = mappings_dir
         self.client = make_client(settings)
         self.articles = alias_for(settings, "articles")
@@ -55,14 +59,14 @@ class ElasticSink:
         found = {}
         for index in ("articles", "quotes"):
             templates = load_templates(index, alias_for(self.settings, index), self.mappings_dir)
-            found[templates.alias] = ensure_index(self.client, templates)
+            with server_errors(self.settings, f"set up {templates.alias} on"):
+                found[templates.alias] = ensure_index(self.client, templates)
         self._ensured = True
         return found
 
     def write(self, docs: Iterable[IndexedDocument]) -> WriteReport:
         if not self._ensured:
-            with server_errors(self.settings, "write to"):
-                self.ensure_indices()
+            self.ensure_indices()
         report = WriteReport()
         quotes = 0
         started = time.perf_counter()
@@ -81,7 +85,7 @@ class ElasticSink:
                 down = f"Elasticsearch stopped answering: {err}"
             except ApiError as err:  # the articles landed, but quotes they lost may still be in `quotes`: say so
                 report.failed.extend(
-                    Rejected(doc.article.origin, STAGE, f"quotes it no longer has were not removed: {_api_reason(err)}", doc.article.id)
+                    Rejected(doc.article.origin, STAGE, f"quotes it no longer has were not removed: {api_reason(err)}", doc.article.id)
                     for doc in landed
                 )
                 landed = []
@@ -137,7 +141,7 @@ class ElasticSink:
                     errors[doc.article.id] = [f"not confirmed: {down}"]
         landed = [doc for doc in batch if doc.article.id not in errors]
         failed = [
-            Rejected(by_id[aid].article.origin if aid in by_id else str(aid), STAGE, "; ".join(reasons), aid)
+            Rejected(by_id[aid].article.origin if aid in by_id else str(aid), STAGE, _joined(reasons), aid)
             for aid, reasons in errors.items()
         ]
         return landed, failed, down
@@ -153,6 +157,9 @@ class ElasticSink:
             retry_on_status=(429, *RETRY_ON_STATUS),  # an overloaded or restarting cluster: back off, try again
             raise_on_error=False,
             raise_on_exception=False,
+            # Only ever through the alias: with it gone, the cluster would auto-create a concrete index of
+            # that name (whatever action.auto_create_index says for it) and the run would report success.
+            require_alias=True,
         )
 
     def _delete_lost_quotes(self, landed: list[IndexedDocument], quotes_of: QuotesOf) -> None:
@@ -187,6 +194,13 @@ class ElasticSink:
         with server_errors(self.settings, f"count {alias} on"):
             return self.client.options(ignore_status=404).count(index=alias).body.get("count", 0)
 
+    def get(self, doc_id: str, index: str = "articles") -> dict[str, Any] | None:
+        """The stored document with this id, whole (its ``_source``), or None."""
+        alias = alias_for(self.settings, index)
+        with server_errors(self.settings, f"get from {alias} on"):
+            response = self.client.options(ignore_status=404).get(index=alias, id=doc_id)
+        return response.body.get("_source") if response.body.get("found") else None
+
     def close(self) -> None:
         self.client.close()
 
@@ -197,15 +211,22 @@ class ElasticSink:
         self.close()
 
 
-def _api_reason(err: ApiError) -> str:
-    return f"HTTP {err.status_code}: {err.message}"
-
-
 def _reason(result: dict[str, Any]) -> str:
-    """The server's reason for a failed bulk item, e.g. ``mapper_parsing_exception: failed to parse ...``."""
+    """The server's reason for a failed bulk item, e.g. ``mapper_parsing_exception: failed to parse ...``,
+    on one line and cut short: servers quote the value they refused (ES's "Preview of field's value"),
+    which for a body field is the whole article."""
     error = result.get("error")
     if isinstance(error, dict):
-        cause = error.get("caused_by", {}).get("reason")
+        caused_by = error.get("caused_by")
+        cause = caused_by.get("reason") if isinstance(caused_by, dict) else None
         text = f"{error.get('type')}: {error.get('reason')}"
-        return f"{text} ({cause})" if cause else text
-    return f"status {result.get('status')}: {error or result.get('exception', 'unknown error')}"
+        return brief(f"{text} ({cause})" if cause else text)
+    return brief(f"status {result.get('status')}: {error or result.get('exception', 'unknown error')}")
+
+
+_MAX_REASONS = 2  # per article: its own and its quotes' refusals beyond these are counted, not quoted
+
+
+def _joined(reasons: list[str]) -> str:
+    shown = "; ".join(reasons[:_MAX_REASONS])
+    return f"{shown}; and {len(reasons) - _MAX_REASONS} more" if len(reasons) > _MAX_REASONS else shown

@@ -1,7 +1,8 @@
 """Index templates, versioned indices behind aliases, and zero-downtime mapping migrations.
 
 The JSON under ``mappings/`` is what a user could PUT with curl for the default names (``articles``,
-``quotes``). Physical indices are versioned (``articles-v1``, ``articles-v2``, ...) and readers and
+``quotes``); an installed wheel carries the same files as package data (``etl/mappings/``, see
+setup.py). Physical indices are versioned (``articles-v1``, ``articles-v2``, ...) and readers and
 writers only ever use the alias, so ``migrate`` can build a new version from changed mappings, fill
 it, and swap the alias in one atomic step.
 """
@@ -13,6 +14,7 @@ import json
 import logging
 import re
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +25,17 @@ from etl.settings import Settings
 
 log = logging.getLogger(__name__)
 
-MAPPINGS_DIR = Path(__file__).resolve().parents[2] / "mappings"
+
+def _mappings_dir() -> Path:
+    """The index definitions and Kibana objects: package data in an installed wheel, else the checkout's
+    top-level ``mappings/`` (editable install, source tree)."""
+    packaged = resources.files("etl") / "mappings"
+    if packaged.is_dir():
+        return Path(str(packaged))  # pip unpacks wheels: a real folder, which callers copy and glob
+    return Path(__file__).resolve().parents[2] / "mappings"
+
+
+MAPPINGS_DIR = _mappings_dir()
 INDICES = ("articles", "quotes")
 SHARED_COMPONENT = "news-etl-settings"
 FINGERPRINT_KEY = "news_etl_fingerprint"  # in each index's mapping _meta: which templates built it
@@ -89,6 +101,9 @@ def ensure_index(client: Elasticsearch, templates: IndexTemplates) -> str:
     existing = current_index(client, templates.alias)
     if existing:
         return existing
+    repaired = _repair_alias(client, templates.alias)
+    if repaired:
+        return repaired
     first = f"{templates.alias}-v1"
     try:
         client.indices.create(index=first, aliases={templates.alias: {"is_write_index": True}})
@@ -97,6 +112,35 @@ def ensure_index(client: Elasticsearch, templates: IndexTemplates) -> str:
         if err.error != "resource_already_exists_exception":  # another worker won the race: fine
             raise
     return first
+
+
+class AliasMissing(RuntimeError):
+    """The alias is gone and cannot be put back safely: writing to its name would create a concrete index."""
+
+
+def _repair_alias(client: Elasticsearch, alias: str) -> str | None:
+    """With the alias gone (an operator removed it, a half-done migration): point it back at the one
+    versioned index ``<alias>-vN`` there is and return that; None when there is none (first use).
+    Refuses (``AliasMissing``) when several versions exist, or a concrete index holds the alias's name:
+    which one is live is the operator's call, and a write to the name would land beside the alias."""
+    if client.indices.exists(index=alias):  # a concrete index, since the alias does not exist
+        raise AliasMissing(
+            f"{alias!r} is a concrete index, not an alias (auto-created by a write?); move its documents "
+            f"into {alias}-vN and delete it, then run again"
+        )
+    pattern = re.compile(rf"{re.escape(alias)}-v\d+")
+    found = client.options(ignore_status=404).indices.get(index=f"{alias}-v*", expand_wildcards="all").body
+    versions = sorted((name for name in found if pattern.fullmatch(name)), key=lambda n: int(n.rsplit("-v", 1)[1]))
+    if not versions:
+        return None
+    if len(versions) > 1:
+        raise AliasMissing(
+            f"alias {alias!r} is missing and several versioned indices exist ({', '.join(versions)}); "
+            f"point it at the live one (POST _aliases) and run again"
+        )
+    client.indices.put_alias(index=versions[0], name=alias, is_write_index=True)
+    log.warning("alias %s was missing; pointed it back at %s, the only versioned index", alias, versions[0])
+    return versions[0]
 
 
 def next_version(index: str) -> str:

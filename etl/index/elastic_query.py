@@ -7,10 +7,10 @@ the structure of the request.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date
 from typing import Any
 
-from etl.search.query import HIT_FIELDS, Bucket, DateBucket, Hit, SearchRequest, SearchResult
+from etl.search.query import HIT_FIELDS, Bucket, Hit, SearchRequest, SearchResult, date_histogram
 
 # Free-text fields and their boosts, and the fields highlighted, per index (as the embedded sink does).
 TEXT_FIELDS = {"articles": ["title^2", "body"], "quotes": ["text^2", "title"]}
@@ -28,19 +28,19 @@ def search_body(request: SearchRequest) -> dict[str, Any]:
     text = _text_query(request)
     filters: list[dict[str, Any]] = [{"term": {name: value}} for name, value in request.filters]
     if request.since or request.until:
-        # Whole UTC days, inclusive at both ends.
         bounds: dict[str, str] = {}
-        if request.since:
-            bounds["gte"] = f"{request.since.isoformat()}T00:00:00Z"
-        if request.until:
-            bounds["lt"] = f"{(request.until + timedelta(days=1)).isoformat()}T00:00:00Z"
+        if request.lower_bound:
+            bounds["gte"] = request.lower_bound.isoformat()
+        if request.upper_bound:
+            bounds["lt"] = request.upper_bound.isoformat()
         filters.append({"range": {"published_at": bounds}})
 
     aggs: dict[str, Any] = {name: {"terms": {"field": name, "size": request.facet_size}} for name in request.facets}
+    # Daily buckets rolled up in Python, as the embedded engine does, so both pick "auto" alike.
     aggs[HISTOGRAM] = {
         "date_histogram": {
             "field": "published_at",
-            "calendar_interval": request.histogram_interval,
+            "calendar_interval": "day",
             "min_doc_count": 1,
             "format": "yyyy-MM-dd",
         }
@@ -87,8 +87,10 @@ def search_result(request: SearchRequest, response: dict[str, Any]) -> SearchRes
     facets = {
         name: [Bucket(str(b["key"]), b["doc_count"]) for b in aggs.get(name, {}).get("buckets", [])] for name in request.facets
     }
-    histogram = [DateBucket(b["key_as_string"], b["doc_count"]) for b in aggs.get(HISTOGRAM, {}).get("buckets", [])]
-    return SearchResult(total=response["hits"]["total"]["value"], hits=hits, facets=facets, histogram=histogram)
+    days = {date.fromisoformat(b["key_as_string"]): b["doc_count"] for b in aggs.get(HISTOGRAM, {}).get("buckets", [])}
+    histogram, interval = date_histogram(days, request.histogram_interval)
+    return SearchResult(total=response["hits"]["total"]["value"], hits=hits, facets=facets, histogram=histogram,
+                        histogram_interval=interval)
 
 
 def _hit(index: str, raw: dict[str, Any]) -> Hit:

@@ -10,14 +10,20 @@ lock); readers never need the lock.
 
 from __future__ import annotations
 
+import json
+import re
+import shutil
+import tempfile
 import time
 from collections.abc import Iterable
 from pathlib import Path
 
 import tantivy
 
+from etl.errors import brief
 from etl.index import WriteReport
-from etl.index.tantivy_schema import ARTICLES, LAYOUTS, QUOTES, IndexLayout, to_documents
+from etl.index.rust_panics import held_panic_output, is_panic
+from etl.index.tantivy_schema import ARTICLES, LAYOUTS, QUOTES, STORED, IndexLayout, stored, to_documents
 from etl.index.tantivy_search import search
 from etl.records import IndexedDocument, Rejected
 from etl.search.query import SearchError, SearchRequest, SearchResult
@@ -38,16 +44,27 @@ class IndexNotFoundError(SearchError):
 
 
 class IndexSchemaError(RuntimeError):
-    """The folder holds an index built with a different schema (an older version of this code)."""
+    """The folder holds an index built by another version of news-etl, with a different schema."""
+
+
+class IndexPermissionError(PermissionError):
+    """This user may not read or write the index folder (Tantivy writes a lock file even to search)."""
+
+
+class IndexUnreadableError(RuntimeError):
+    """The folder holds something Tantivy cannot open as this index: damaged, or another program's index."""
 
 
 class EmbeddedIndex:
+    name = "embedded"
+
     def __init__(self, path: Path, settings: Settings, *, write: bool = False, lock_timeout: float = 5.0):
         self.path = Path(path)
-        self.reject_dir = self.path
+        self.reject_dir = settings.reject_folder  # the runs' files: a default for `news-etl stats`
         self._commit_every = max(1, settings.commit_every)
         self._indexes: dict[str, tantivy.Index] = {}
         self._writers: dict[str, tantivy.IndexWriter] = {}
+        self._shadows: list[Path] = []  # private folders of links through which a read-only index is read
         if write:
             try:
                 for layout in (ARTICLES, QUOTES):
@@ -60,21 +77,40 @@ class EmbeddedIndex:
     # -- opening -------------------------------------------------------------------------
 
     def _create(self, layout: IndexLayout) -> tantivy.Index:
-        (self.path / layout.name).mkdir(parents=True, exist_ok=True)
+        folder = self.path / layout.name
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise _folder_error(folder, err) from None
         return self._open(layout)
 
-    def _open(self, layout: IndexLayout) -> tantivy.Index:
+    def _open(self, layout: IndexLayout, *, read_only: bool = False) -> tantivy.Index:
         """The index in the layout's folder (new if the folder is empty), with this version's schema."""
         folder = self.path / layout.name
         try:
             index = tantivy.Index(layout.schema, str(folder), reuse=True)
         except ValueError as err:
-            raise IndexSchemaError(
-                f"index {folder} cannot be opened with this version's schema ({err}); "
-                f"delete the folder and re-run to rebuild it"
-            ) from None
+            if not (read_only and _lock_refused(str(err))):
+                raise _open_error(folder, layout, err) from None
+            index = self._open_shadow(folder, layout)
         self._indexes[layout.name] = index
         return index
+
+    def _open_shadow(self, folder: Path, layout: IndexLayout) -> tantivy.Index:
+        """A read-only index (a published snapshot, another user's folder) read through a private
+        folder of links to its files: Tantivy's reader takes a lock file beside the index, which a
+        read-only folder refuses. It shows the commit of the moment it was opened."""
+        shadow = Path(tempfile.mkdtemp(prefix="news-etl-read-only-"))
+        self._shadows.append(shadow)
+        try:
+            for entry in folder.iterdir():
+                if not entry.name.endswith(".lock"):
+                    (shadow / entry.name).symlink_to(entry.resolve())
+            return tantivy.Index(layout.schema, str(shadow), reuse=True)
+        except PermissionError as err:
+            raise _permission_error(Path(err.filename or folder)) from None
+        except ValueError as err:
+            raise _open_error(folder, layout, err) from None
 
     def _lock(self, index: tantivy.Index, layout: IndexLayout, timeout: float) -> tantivy.IndexWriter:
         """The index's writer, waiting up to ``timeout`` seconds for another writer to finish."""
@@ -84,7 +120,7 @@ class EmbeddedIndex:
                 return index.writer(heap_size=_WRITER_HEAP[layout.name], num_threads=_WRITER_THREADS[layout.name])
             except ValueError as err:
                 if "LockBusy" not in str(err):
-                    raise
+                    raise _open_error(self.path / layout.name, layout, err) from None
                 if time.monotonic() >= deadline:
                     raise IndexLockedError(
                         f"index {self.path} is being written by another run (writer lock held on "
@@ -101,12 +137,36 @@ class EmbeddedIndex:
         index = self._indexes.get(name)
         if index is None:
             folder = self.path / name
-            if not (folder.is_dir() and tantivy.Index.exists(str(folder))):
+            try:
+                found = folder.is_dir() and tantivy.Index.exists(str(folder))
+            except PermissionError as err:  # a folder on the way may not be entered
+                raise _permission_error(Path(err.filename or folder)) from None
+            if not found:
                 raise IndexNotFoundError(f"no {name} index at {folder} yet; index some documents first (news-etl run)")
             # Schema-checked: an older version's index would answer with fields this code misreads.
-            index = self._open(layout)
-        index.reload()
+            index = self._open(layout, read_only=not self._writers)
+        self._reading(name, index.reload)
         return index
+
+    def _reading(self, name: str, call):
+        """``call()``, with damaged index files said in one line naming the index: Tantivy reports them
+        as an IO ValueError or, for some, a Rust panic (pyo3's PanicException, a BaseException)."""
+        try:
+            with held_panic_output():
+                return call()
+        except SearchError:
+            raise
+        except ValueError as err:
+            if not _DAMAGED.search(str(err)):
+                raise
+            raise IndexUnreadableError(f"index {self.path / name} is damaged: {brief(str(err))}") from None
+        except BaseException as err:
+            if not is_panic(err):
+                raise
+            raise IndexUnreadableError(
+                f"index {self.path / name} is damaged (Tantivy failed reading it: {brief(str(err))}); "
+                f"rebuild it by re-running the ingest into an empty folder"
+            ) from None
 
     # -- writing -------------------------------------------------------------------------
 
@@ -149,10 +209,23 @@ class EmbeddedIndex:
 
     def search(self, request: SearchRequest) -> SearchResult:
         request.validate()
-        return search(self._index(request.index), LAYOUTS[request.index], request)
+        index = self._index(request.index)
+        return self._reading(request.index, lambda: search(index, LAYOUTS[request.index], request))
 
     def count(self, index: str = "articles") -> int:
-        return self._index(index).searcher().num_docs
+        found = self._index(index)
+        return self._reading(index, lambda: found.searcher().num_docs)
+
+    def get(self, doc_id: str, index: str = "articles") -> dict | None:
+        """The stored document with this id, whole, or None."""
+        found = self._index(index)
+
+        def read() -> dict | None:
+            searcher = found.searcher()
+            hits = searcher.search(tantivy.Query.term_query(LAYOUTS[index].schema, "id", doc_id), 1).hits
+            return stored(searcher.doc(hits[0][1])) if hits else None
+
+        return self._reading(index, read)
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -161,9 +234,73 @@ class EmbeddedIndex:
         writers, self._writers = self._writers, {}
         for writer in writers.values():
             writer.wait_merging_threads()  # consumes the writer, which releases the lock
+        shadows, self._shadows = self._shadows, []
+        for shadow in shadows:
+            shutil.rmtree(shadow, ignore_errors=True)
 
     def __enter__(self) -> EmbeddedIndex:
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+# -- what went wrong opening an index folder -------------------------------------------------
+# Tantivy reports an unreadable file, a damaged index and a schema mismatch alike, as ValueError
+# with a Rust debug string; only a real schema mismatch may advise deleting the index.
+
+_TANTIVY_FILE = re.compile(r'filepath: "([^"]+)"')
+_DAMAGED = re.compile(r"IO ?error|corrupt|Failed to open file|magic|VInt|Unsupported", re.IGNORECASE)
+
+
+def _lock_refused(text: str) -> bool:
+    """Whether Tantivy could not create its lock file (a read-only folder), not found it held."""
+    return "Failed to acquire Lockfile" in text and "LockBusy" not in text
+
+
+def _open_error(folder: Path, layout: IndexLayout, err: ValueError) -> Exception:
+    text = str(err)
+    if "PermissionDenied" in text:
+        file = _TANTIVY_FILE.search(text)
+        return _permission_error(folder / file[1] if file else folder)
+    if "schema does not match" in text:
+        fields = _schema_fields(folder)
+        # Every schema news-etl ever wrote has its id keys and the stored blob: another version's index.
+        if {*layout.keys, STORED} <= fields:
+            return IndexSchemaError(
+                f"index {folder} was built by another version of news-etl (its schema differs); "
+                f"delete the folder and re-run to rebuild it"
+            )
+        return IndexUnreadableError(
+            f"{folder} holds a Tantivy index news-etl did not write (fields: {', '.join(sorted(fields)) or '?'}); "
+            f"point --index-dir or NEWS_ETL_INDEX_DIR at a news-etl index"
+        )
+    if "corrupt" in text.lower():
+        return IndexUnreadableError(f"index {folder} is damaged or not a news-etl index: {brief(text)}")
+    return IndexUnreadableError(f"cannot open index {folder}: {brief(text)}")
+
+
+def _folder_error(folder: Path, err: OSError) -> OSError:
+    """Why an index folder cannot be created, naming the path in the way."""
+    if isinstance(err, PermissionError):
+        return _permission_error(Path(err.filename or folder))
+    blocker = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        return NotADirectoryError(f"cannot create index folder {folder}: {blocker} is a file")
+    return err
+
+
+def _permission_error(path: Path) -> IndexPermissionError:
+    return IndexPermissionError(
+        f"permission denied on {path}: the embedded index needs read and write access to its folder, "
+        f"even to search (Tantivy takes a lock file there)"
+    )
+
+
+def _schema_fields(folder: Path) -> set[str]:
+    """The field names in an index's meta.json; empty when it cannot be read."""
+    try:
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        return {field["name"] for field in meta["schema"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return set()

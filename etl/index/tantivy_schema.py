@@ -1,7 +1,7 @@
 """The two Tantivy schemas of the embedded sink and the mapping of records onto them.
 
-Each index keeps one stored JSON blob (``doc``) with what a hit shows and what its
-highlights are cut from, so no text is stored twice; everything else is indexed only:
+Each index keeps one stored JSON blob (``doc``): the whole document, which `get` returns and
+hits and highlights are cut from, so no text is stored twice; everything else is indexed only:
 
 - full text (``en_stem``: lowercased, English-stemmed) for what people type words into,
 - facet fields (``raw`` tokenizer = the exact value is the term; ``fast`` = columnar,
@@ -23,7 +23,7 @@ from typing import Any
 import msgspec
 import tantivy
 
-from etl.records import ENTITY_FACETS, IndexedDocument
+from etl.records import IndexedDocument
 from etl.search.query import ARTICLE_FACETS, QUOTE_FACETS
 
 STORED = "doc"
@@ -67,10 +67,8 @@ ARTICLES = _layout("articles", {"title": 2.0, "body": 1.0, "quotes": 1.0}, ("tit
 QUOTES = _layout("quotes", {"text": 2.0, "title": 1.0}, ("text",), QUOTE_FACETS, keys=("id", "article_id"))
 LAYOUTS = {layout.name: layout for layout in (ARTICLES, QUOTES)}
 
-# An article's blob: what a hit shows and highlights are cut from (plus its quotes' texts).
-# Entities and the flat facet lists are indexed only: turning them into dicts and JSON was
-# about 30 us per article, an eighth of the sink's Python time. A quote's blob is its document.
-_ARTICLE_STORED = ("id", "url", "source", "title", "authors", "published_at", "language", "body")
+# An article's blob is the whole indexed document, as Elasticsearch keeps its _source: `get`
+# returns it, hits and highlights are cut from it. A quote's blob is its document.
 
 
 def parse_date(value: str) -> datetime:
@@ -119,12 +117,16 @@ def to_documents(doc: IndexedDocument) -> tuple[tantivy.Document, list[tantivy.D
         published = parse_date(a.published_at) if a.published_at else None  # once: quotes share it
     except ValueError as err:
         raise ValueError(f"published_at {a.published_at!r}: {err}") from None
-    stored = {name: getattr(a, name) for name in _ARTICLE_STORED}
-    stored["quotes"] = [q.text for q in doc.quotes]
-    indexed = {**stored, **{name: doc.facet(name) for name in ENTITY_FACETS}, "speakers": doc.speakers}
+    stored = doc.to_dict()
+    indexed = {**stored, "quotes": quote_texts(stored)}
     article = _document(ARTICLES, indexed, published, stored)
     quotes = [_document(QUOTES, quote, published, quote) for quote in doc.quote_documents()]
     return article, quotes
+
+
+def quote_texts(stored: dict[str, Any]) -> list[str]:
+    """What an article's quotes say: its ``quotes`` text field, searched and highlighted."""
+    return [quote["text"] for quote in stored.get("quotes") or []]
 
 
 def stored(doc: tantivy.Document) -> dict[str, Any]:

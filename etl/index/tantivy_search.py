@@ -10,14 +10,14 @@ default. Double-quoted parts become phrase queries, the one piece of syntax hono
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import tantivy
 from tantivy import FieldType, Occur, Query
 
-from etl.index.tantivy_schema import DATE, IndexLayout, stored
-from etl.search.query import HIT_FIELDS, Bucket, DateBucket, Hit, SearchRequest, SearchResult
+from etl.index.tantivy_schema import DATE, IndexLayout, quote_texts, stored
+from etl.search.query import HIT_FIELDS, Bucket, Hit, SearchRequest, SearchResult, date_histogram
 
 # Same chain as Tantivy's built-in en_stem tokenizer, so query words meet indexed terms.
 _ANALYZER = (
@@ -32,6 +32,7 @@ MAX_TERMS = 64  # a pasted page should not become a thousand-clause query
 _HISTOGRAM = "published_at_histogram"
 _SNIPPET_CHARS = {"title": 1000, "body": 150, "quotes": 150, "text": 400}  # body: as the Elasticsearch sink
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_FIRST_DATE, _LAST_DATE = datetime(1677, 9, 22, tzinfo=timezone.utc), datetime(2262, 4, 11, tzinfo=timezone.utc)
 
 
 def text_query(layout: IndexLayout, text: str | None) -> Query | None:
@@ -61,14 +62,18 @@ def build_query(layout: IndexLayout, request: SearchRequest) -> tuple[Query, Que
     for field, value in request.filters:
         clauses.append((Occur.Must, Query.const_score_query(Query.term_query(layout.schema, field, value), 0.0)))
     if request.since or request.until:
-        clauses.append((Occur.Must, Query.const_score_query(_date_range(layout, request.since, request.until), 0.0)))
+        clauses.append((Occur.Must, Query.const_score_query(_date_range(layout, request), 0.0)))
     return (Query.boolean_query(clauses) if clauses else Query.all_query()), text
 
 
-def _date_range(layout: IndexLayout, since: date | None, until: date | None) -> Query:
-    lower = datetime.combine(since, time(), timezone.utc) if since else None
-    # until is a whole day, inclusive: everything before the next midnight (UTC).
-    upper = datetime.combine(until + timedelta(days=1), time(), timezone.utc) if until else None
+def _date_range(layout: IndexLayout, request: SearchRequest) -> Query:
+    lower, upper = request.lower_bound, request.upper_bound  # upper is exclusive
+    # Tantivy's dates span 1677..2262 (nanoseconds in 64 bits) and it refuses a bound outside that:
+    # such a bound matches nothing when it shuts the whole span out, else it is the span's end.
+    if (lower and lower >= _LAST_DATE) or (upper and upper <= _FIRST_DATE):
+        return Query.empty_query()
+    lower = max(lower or _FIRST_DATE, _FIRST_DATE) if lower or not upper else None  # both open: every dated one
+    upper = min(upper, _LAST_DATE) if upper else None
     # Tantivy insists an open side be "inclusive".
     return Query.range_query(layout.schema, DATE, FieldType.Date, lower, upper,
                              include_lower=True, include_upper=upper is None)
@@ -90,11 +95,13 @@ def search(index: tantivy.Index, layout: IndexLayout, request: SearchRequest) ->
         source = stored(searcher.doc(address))
         hits.append(_hit(layout, source, float(score) if text is not None else 0.0, highlighter))
     aggs = searcher.aggregate(query, _aggregations(layout, request))
+    histogram, interval = date_histogram(_days(aggs[_HISTOGRAM]), request.histogram_interval)
     return SearchResult(
         total=found.count,
         hits=hits,
         facets={name: _buckets(aggs[name]) for name in request.facets},
-        histogram=_histogram(aggs[_HISTOGRAM], request.histogram_interval),
+        histogram=histogram,
+        histogram_interval=interval,
     )
 
 
@@ -123,7 +130,7 @@ class _Highlighter:
     def fragments(self, source: dict[str, Any]) -> dict[str, list[str]]:
         out = {}
         for field, generator in self._generators.items():
-            value = source.get(field)  # the stored article keeps its quotes as their texts
+            value = quote_texts(source) if field == "quotes" else source.get(field)
             if not value:
                 continue
             snippet = generator.snippet_from_doc(tantivy.Document(**{field: value}))
@@ -144,21 +151,5 @@ def _buckets(agg: dict[str, Any]) -> list[Bucket]:
     return sorted(buckets, key=lambda b: (-b.count, b.value))
 
 
-def _histogram(agg: dict[str, Any], interval: str) -> list[DateBucket]:
-    """Non-empty buckets only, oldest first, each dated by its start (weeks start on Monday)."""
-    counts: dict[date, int] = {}
-    for bucket in agg["buckets"]:
-        day = (_EPOCH + timedelta(milliseconds=bucket["key"])).date()
-        start = _bucket_start(day, interval)
-        counts[start] = counts.get(start, 0) + int(bucket["doc_count"])
-    return [DateBucket(start.isoformat(), count) for start, count in sorted(counts.items())]
-
-
-def _bucket_start(day: date, interval: str) -> date:
-    if interval == "week":
-        return day - timedelta(days=day.weekday())
-    if interval == "month":
-        return day.replace(day=1)
-    if interval == "year":
-        return day.replace(month=1, day=1)
-    return day
+def _days(agg: dict[str, Any]) -> dict[date, int]:
+    return {(_EPOCH + timedelta(milliseconds=b["key"])).date(): int(b["doc_count"]) for b in agg["buckets"]}

@@ -8,8 +8,10 @@ engine is behind them.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+
+from etl.search.dates import INTERVALS, lower_bound, roll_up, upper_bound
 
 # Facetable keyword fields of each index. Filters and facets accept only these.
 ARTICLE_FACETS = ("persons", "organizations", "locations", "speakers", "source", "authors", "language")
@@ -22,6 +24,11 @@ HIT_FIELDS = {
 }
 
 
+# Deepest result a request may reach (page x size), as Elasticsearch's index.max_result_window: an
+# engine allocates room for every result up to it (a page ten million deep asked Tantivy for 480 GB).
+MAX_RESULT_WINDOW = 10_000
+
+
 class SearchError(ValueError):
     """A request that cannot be answered (unknown field, bad date, bad page)."""
 
@@ -31,12 +38,12 @@ class SearchRequest:
     text: str | None = None  # free text, user syntax is never trusted as query structure
     filters: list[tuple[str, str]] = field(default_factory=list)  # every (field, value) must match
     facets: list[str] = field(default_factory=list)
-    since: date | None = None  # inclusive, on published_at
-    until: date | None = None  # inclusive, on published_at
+    since: date | datetime | None = None  # inclusive, on published_at (a date: from its midnight, UTC)
+    until: date | datetime | None = None  # inclusive, on published_at (a date: its whole day, UTC)
     size: int = 10
     page: int = 1  # 1-based
     index: str = "articles"  # "articles" | "quotes"
-    histogram_interval: str = "day"  # "day" | "week" | "month" | "year"
+    histogram_interval: str = "day"  # "day" | "week" | "month" | "year" | "auto" (picked from the range)
     facet_size: int = 10
 
     def validate(self) -> SearchRequest:
@@ -50,15 +57,28 @@ class SearchRequest:
             raise SearchError(f"size must be between 0 and 1000, got {self.size}")
         if self.page < 1:
             raise SearchError(f"page must be 1 or more, got {self.page}")
-        if self.since and self.until and self.since > self.until:
+        if self.page * self.size > MAX_RESULT_WINDOW:
+            raise SearchError(f"page {self.page} of {self.size} hits reaches past the first {MAX_RESULT_WINDOW:,} results; "
+                              "narrow the search instead")
+        if self.lower_bound and self.upper_bound and self.lower_bound >= self.upper_bound:
             raise SearchError(f"--since {self.since} is after --until {self.until}")
-        if self.histogram_interval not in ("day", "week", "month", "year"):
+        if self.histogram_interval not in (*INTERVALS, "auto"):
             raise SearchError(f"unknown histogram interval {self.histogram_interval!r}")
         return self
 
     @property
     def offset(self) -> int:
         return (self.page - 1) * self.size
+
+    @property
+    def lower_bound(self) -> datetime | None:
+        """The first instant of published_at that ``since`` admits (UTC)."""
+        return lower_bound(self.since)
+
+    @property
+    def upper_bound(self) -> datetime | None:
+        """The first instant past ``until`` (exclusive, UTC)."""
+        return upper_bound(self.until)
 
 
 @dataclass(slots=True)
@@ -95,6 +115,7 @@ class SearchResult:
     hits: list[Hit]
     facets: dict[str, list[Bucket]]
     histogram: list[DateBucket]
+    histogram_interval: str = "day"  # the interval the histogram's buckets span (``auto`` resolved)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -102,4 +123,11 @@ class SearchResult:
             "hits": [h.to_dict() for h in self.hits],
             "facets": {k: [asdict(b) for b in v] for k, v in self.facets.items()},
             "histogram": [asdict(b) for b in self.histogram],
+            "histogram_interval": self.histogram_interval,
         }
+
+
+def date_histogram(days: dict[date, int], interval: str) -> tuple[list[DateBucket], str]:
+    """Both engines count per day; this rolls the days up into the request's interval, one rule for both."""
+    resolved, buckets = roll_up(days, interval)
+    return [DateBucket(start.isoformat(), count) for start, count in buckets], resolved

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from etl.records import RawDocument, Rejected
+from etl.redact import redact_urls
 from etl.sources.http import Fetcher, is_url
 
 SUFFIX = ".urls"
@@ -28,7 +29,7 @@ def iter_url_list(path: Path, fetcher: Fetcher) -> Iterator[RawDocument | Reject
                 if is_url(line):
                     yield line, None
                 else:
-                    rejected.append(Rejected(f"{path}#L{number}", "source", f"not an http(s) URL: {line[:200]!r}"))
+                    rejected.append(Rejected(f"{path}#L{number}", "source", f"not an http(s) URL: {redact_urls(line[:200])!r}"))
 
     for item in fetcher.pages(requests()):
         yield from _drain(rejected)

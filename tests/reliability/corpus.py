@@ -130,22 +130,26 @@ def bad_inputs(folder: Path) -> dict[str, str]:
 
 
 def _json_lines(folder: Path) -> dict[str, str]:
-    """A JSON Lines export: good lines, one broken line, a lone surrogate, and a URL given twice."""
+    """A JSON Lines export: good lines, one broken line, a lone surrogate, a story given twice under two
+    spellings of its URL (a duplicate), and that URL once more with other text (a conflict: kept, issue 12)."""
     good = {"url": "https://news.example.org/world/talks-resume", "title": "Talks resume in Istanbul", "text": "\n\n".join(PARAGRAPHS[:3])}
     surrogate = {
         "url": "https://news.example.org/world/sanctions",
         "title": "Sanctions stay \ud800 in place",
         "text": "\n\n".join(own(PARAGRAPHS[2:5], 8)).replace("sanctions", "sanc\udfffions", 1),
     }
-    again = dict(good, url="https://www.news.example.org/world/talks-resume/?utm_source=feed", text=good["text"] + " Updated.")
+    again = dict(good, url="https://www.news.example.org/world/talks-resume/?utm_source=feed")
+    other_text = dict(again, text=good["text"] + " Updated.")
     lines = [
         json.dumps(good),
         '{"url": "https://news.example.org/broken", "title": "Cut off mid-wr',
         json.dumps(surrogate),  # json.dumps writes the lone surrogates as \ud800 escapes, as real exports do
         json.dumps(again),
+        json.dumps(other_text),
     ]
     (folder / "export.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return {"export.jsonl#L1": "indexed", "export.jsonl#L2": "rejected", "export.jsonl#L3": "indexed", "export.jsonl#L4": "duplicate"}
+    return {"export.jsonl#L1": "indexed", "export.jsonl#L2": "rejected", "export.jsonl#L3": "indexed",
+            "export.jsonl#L4": "duplicate", "export.jsonl#L5": "indexed"}
 
 
 def huge_page(path: Path, megabytes: int = 20) -> None:

@@ -61,6 +61,7 @@ def test_counts_reconcile_and_every_input_is_accounted_for(batch, tally):
         "empty.html", "blank.txt", "binary.html", "png-named.html", "wrong-charset.html", "latin1.txt", "utf16.txt",
         "utf16.html", "nul-bytes.html", "deep.html", "no-article.html", "german.html", "truncated-feed.rss#0",
         "sloppy-feed.xml#0", "unclosed-quote.txt", "export.jsonl#L1", "export.jsonl#L2", "export.jsonl#L3",
+        "export.jsonl#L5",
     ],
 )
 def test_each_bad_input_is_indexed_or_rejected_with_a_reason(batch, name):
@@ -79,6 +80,10 @@ def test_the_same_url_twice_in_one_batch_is_indexed_once(batch):
     _, summary, docs, _, _ = batch
     assert "export.jsonl#L4" not in docs
     assert summary.duplicate_ids == [docs["export.jsonl#L1"].article.id]
+    # The same URL with other text is another story claiming it: kept under its content id (issue 12).
+    assert summary.conflicts == 1
+    assert docs["export.jsonl#L5"].article.normalized_url == docs["export.jsonl#L1"].article.normalized_url
+    assert docs["export.jsonl#L5"].article.id != docs["export.jsonl#L1"].article.id
 
 
 @pytest.mark.parametrize(

@@ -6,43 +6,20 @@ Both drive the real ``news-etl`` console script in subprocesses, as a scheduler 
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import time
 from collections import Counter
 
-import tantivy
-
-from conftest import ROOT, SEED
-from etl.cli import main
+from conftest import SEED
 from etl.index import open_sink
 from etl.search.query import SearchRequest
 from etl.settings import Settings
 from reliability.corpus import write_articles
+from reliability.news_etl import NEWS_ETL, article_ids, news_etl_env, wait_for_first_commit
 from reliability.tally import indexed_ids
 
-NEWS_ETL = str(ROOT / ".venv" / "bin" / "news-etl")
 ARTICLES = 60
 COMMIT_EVERY = 5
-
-
-def news_etl_env(**extra: str) -> dict[str, str]:
-    """A clean environment (no stray ELASTICSEARCH_URL from the caller) plus ``extra``."""
-    return {"PATH": "/usr/bin:/bin", "HOME": os.environ.get("HOME", "/tmp"), **extra}
-
-
-def committed_docs(folder) -> int:
-    """Documents in the last commit of a Tantivy index folder (0 before the first commit)."""
-    if not (folder.is_dir() and tantivy.Index.exists(str(folder))):
-        return 0
-    return tantivy.Index.open(str(folder)).searcher().num_docs
-
-
-def article_ids(folder, capsys) -> list[str]:
-    """The ids the inputs clean to (no NLP): what the index must hold, each once."""
-    assert main(["clean", str(folder)]) == 0
-    return [json.loads(line)["id"] for line in capsys.readouterr().out.splitlines()]
 
 
 def test_sigkill_half_way_leaves_an_index_that_opens_and_a_rerun_holds_every_document_once(tmp_path, capsys, tally):
@@ -58,12 +35,7 @@ def test_sigkill_half_way_leaves_an_index_that_opens_and_a_rerun_holds_every_doc
     with log.open("wb") as out:
         victim = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
-        # Kill it right after its first commit, while it is still working through the rest.
-        deadline = time.monotonic() + 300  # a guard against a hang, not a speed check
-        while committed_docs(index_dir / "articles") == 0:
-            assert victim.poll() is None, "the run ended before it could be killed: " + log.read_text()
-            assert time.monotonic() < deadline, "no commit after 300 s: " + log.read_text()
-            time.sleep(0.05)
+        wait_for_first_commit(victim, index_dir, log)  # kill it while it works through the rest
         victim.send_signal(signal.SIGKILL)
     finally:
         victim.kill()
