@@ -185,7 +185,8 @@ def _version() -> str:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    from etl.pipeline import REJECTED_FILE, run
+    from etl.pipeline import run
+    from etl.run_log import REJECTED_FILE
     from etl.terminal import Progress, plural
 
     sources = _check_sources(args.sources or [DEFAULT_SOURCE])

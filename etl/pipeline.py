@@ -15,11 +15,10 @@ from contextlib import ExitStack
 from functools import partial
 
 from etl.clean import clean
-from etl.dedup import DUPLICATES_FILE  # noqa: F401  (for callers)
 from etl.enrich import enrich, load_nlp
 from etl.records import Article, IndexedDocument, RawDocument, Rejected, RejectedInput
 from etl.redact import redact_url
-from etl.run_log import REJECTED_FILE, RUNS_FILE, RejectLog, RunLog, RunSummary, last_run, record_run  # noqa: F401  (for callers)
+from etl.run_log import RunLog, RunSummary
 from etl.settings import Settings
 from etl.sources import iter_sources
 
@@ -123,7 +122,7 @@ def run(
 
     with RunLog(settings.reject_folder, on_reject=on_reject) as run_log, open_sink(settings, write=True) as sink:
         log.info("run %s: %s into the %s index", run_log.run_id, ", ".join(redact_url(str(s)) for s in sources), sink.name)
-        docs = _tap(process(sources, settings, run_log, nlp=nlp), partial(_log_progress, run_log.summary))
+        docs = _log_progress(process(sources, settings, run_log, nlp=nlp), run_log.summary)
         if on_document is not None:
             docs = _tap(docs, on_document)
         run_log.landed(sink.write(docs))
@@ -133,9 +132,13 @@ def run(
     return summary
 
 
-def _log_progress(summary: RunSummary, _doc: IndexedDocument) -> None:
-    if summary.read % LOG_EVERY == 0:
-        log.info("%d inputs read, %d rejected, %d duplicates so far", summary.read, summary.rejected, summary.duplicates)
+def _log_progress(docs: Iterable[IndexedDocument], summary: RunSummary) -> Iterator[IndexedDocument]:
+    """A progress line every LOG_EVERY documents (counted here: inputs read run ahead with workers)."""
+    for count, doc in enumerate(docs, 1):
+        if count % LOG_EVERY == 0:
+            log.info("%d documents enriched; %d inputs read, %d rejected, %d duplicates so far",
+                     count, summary.read, summary.rejected, summary.duplicates)
+        yield doc
 
 
 def _tap(docs: Iterable[IndexedDocument], callback: Callable[[IndexedDocument], None]) -> Iterator[IndexedDocument]:

@@ -137,10 +137,6 @@ class RunLog:
 
     # -- stopping -------------------------------------------------------------------------------
 
-    @property
-    def stopped_by(self) -> str | None:
-        return self.summary.stopped_by
-
     def until_stopped(self, items: Iterable[T]) -> Iterator[T]:
         """``items`` until a stop signal comes; then no further one is taken (those in hand go on)."""
         iterator = iter(items)

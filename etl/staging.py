@@ -19,7 +19,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from etl.pipeline import DOCUMENTS_FILE, DUPLICATES_FILE, REJECTED_FILE, process
+from etl.dedup import DUPLICATES_FILE
+from etl.pipeline import DOCUMENTS_FILE, process
+from etl.run_log import REJECTED_FILE
 from etl.records import IndexedDocument
 from etl.run_log import RunLog
 from etl.settings import Settings

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from etl.pipeline import REJECTED_FILE, last_run
+from etl.run_log import REJECTED_FILE, last_run
 from etl.search.query import SearchRequest
 
 TOP = 10

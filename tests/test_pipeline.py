@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import logging
 
 from conftest import FIXTURES, SEED, input_folder
-from etl.pipeline import RejectLog, process, run
-from etl.run_log import RunLog
+from etl.pipeline import process, run
+from etl.run_log import RejectLog, RunLog
 from etl.records import Rejected
 
 
@@ -59,3 +60,14 @@ def test_two_workers_give_the_same_documents_counts_and_rejects_as_one(tmp_path,
     docs, summary, _ = outputs[2]
     assert (summary["read"], summary["duplicates"], summary["rejected"], len(docs)) == (5, 1, 1, 3)
     assert [doc["origin"].rsplit("/", 1)[-1] for doc in docs] == ["a.txt", "d-page.html", "e-half.txt"]
+
+
+def test_verbose_logs_a_progress_line_every_so_many_documents(tmp_path, tmp_settings, nlp, caplog, monkeypatch):
+    import etl.pipeline
+
+    monkeypatch.setattr(etl.pipeline, "LOG_EVERY", 2)
+    folder = input_folder(tmp_path, {f"{n}.txt": SEED.read_text(encoding="utf-8") + f"\n\nVariant {n}." for n in range(5)})
+    with caplog.at_level(logging.INFO, logger="etl.pipeline"):
+        run([str(folder)], tmp_settings, nlp=nlp)
+    progress = [r.getMessage() for r in caplog.records if "documents enriched" in r.getMessage()]
+    assert [line.split(" ", 1)[0] for line in progress] == ["2", "4"]
