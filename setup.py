@@ -2,7 +2,7 @@
 
 Everything else about the package is in pyproject.toml. ``mappings/`` stays at the top so a user can
 find it and send it with curl; an editable install skips the copy and the library reads the checkout's
-``mappings/`` directly (see ``etl/index/elastic_indices.py``).
+``mappings/`` directly (see ``etl/index/elastic/indices.py``).
 """
 
 import os

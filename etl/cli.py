@@ -291,7 +291,7 @@ def cmd_index_setup(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_index_migrate(args: argparse.Namespace, settings: Settings) -> int:
-    from etl.index.elastic_indices import INDICES, MAPPINGS_DIR, migrate
+    from etl.index.elastic.indices import INDICES, MAPPINGS_DIR, migrate
 
     report = migrate(
         settings, indices=tuple(args.index or INDICES), mappings_dir=args.mappings or MAPPINGS_DIR,
@@ -309,7 +309,7 @@ def cmd_index_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_kibana_import(args: argparse.Namespace, settings: Settings) -> int:
-    from etl.kibana import SAVED_OBJECTS, import_saved_objects
+    from etl.index.elastic.kibana import SAVED_OBJECTS, import_saved_objects
 
     url = args.kibana_url or settings.kibana_url
     if not url:

@@ -69,7 +69,7 @@ def es_settings(es_cluster: EsCluster, tmp_path) -> Iterator[Settings]:
 
 
 def _delete_prefixed(settings: Settings, prefix: str) -> None:
-    from etl.index.elastic_client import make_client
+    from etl.index.elastic.client import make_client
 
     with make_client(settings) as client:
         client.options(ignore_status=404).indices.delete(index=f"{prefix}-*", expand_wildcards="all")

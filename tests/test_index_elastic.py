@@ -14,8 +14,8 @@ import pytest
 from elasticsearch import Elasticsearch
 
 from etl.index.elastic import ElasticSink
-from etl.index.elastic_client import ElasticsearchNotConfigured, client_options, make_client
-from etl.index.elastic_indices import MAPPINGS_DIR, current_index, migrate
+from etl.index.elastic.client import ElasticsearchNotConfigured, client_options, make_client
+from etl.index.elastic.indices import MAPPINGS_DIR, current_index, migrate
 from etl.records import Article, Entity, IndexedDocument, Quote
 from etl.search.query import SearchError, SearchRequest
 from etl.settings import Settings
@@ -286,7 +286,7 @@ def test_seed_run_indexes_articles_and_quotes_through_the_aliases(es_settings, n
 
 
 def test_unreachable_cluster_is_a_clear_error_without_the_password(tmp_path):
-    from etl.index.elastic_client import ElasticsearchUnavailable
+    from etl.index.elastic.client import ElasticsearchUnavailable
 
     settings = Settings(es_url="http://etl:s3cret@127.0.0.1:9", es_max_retries=0, es_timeout=2.0, index_dir=tmp_path)
     with ElasticSink(settings) as sink, pytest.raises(ElasticsearchUnavailable) as raised:

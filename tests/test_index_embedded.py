@@ -10,8 +10,8 @@ from datetime import date
 import pytest
 
 from etl.index import open_sink
-from etl.index.embedded import EmbeddedIndex, IndexLockedError, IndexNotFoundError, IndexSchemaError, IndexUnreadableError
-from etl.index.tantivy_schema import stored, to_documents
+from etl.index.embedded.index import EmbeddedIndex, IndexLockedError, IndexNotFoundError, IndexSchemaError, IndexUnreadableError
+from etl.index.embedded.schema import stored, to_documents
 from etl.records import Article, Entity, IndexedDocument, Quote
 from etl.search.query import SearchError, SearchRequest
 

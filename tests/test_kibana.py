@@ -8,7 +8,7 @@ import json
 import pytest
 from werkzeug import Request, Response
 
-from etl.kibana import SAVED_OBJECTS, KibanaImportError, import_saved_objects
+from etl.index.elastic.kibana import SAVED_OBJECTS, KibanaImportError, import_saved_objects
 from etl.settings import Settings
 
 IMPORT_PATH = "/api/saved_objects/_import"

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from etl.index.elastic_indices import MAPPINGS_DIR, load_templates
-from etl.kibana import SAVED_OBJECTS
+from etl.index.elastic.indices import MAPPINGS_DIR, load_templates
+from etl.index.elastic.kibana import SAVED_OBJECTS
 from etl.records import Article, Entity, IndexedDocument, Quote
 from etl.search.query import INDEX_FACETS
 

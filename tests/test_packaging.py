@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from etl.index.elastic_client import make_client
+from etl.index.elastic.client import make_client
 from etl.settings import Settings
 
 pytestmark = pytest.mark.slow
@@ -75,7 +75,7 @@ def test_wheel_holds_the_index_definitions_and_kibana_objects_as_package_data(wh
 
 
 def test_installed_wheel_finds_its_mappings_and_kibana_objects_not_the_checkout(installed, tmp_path):
-    probe = ("from etl.index.elastic_indices import MAPPINGS_DIR; from etl.kibana import SAVED_OBJECTS; "
+    probe = ("from etl.index.elastic.indices import MAPPINGS_DIR; from etl.index.elastic.kibana import SAVED_OBJECTS; "
              "print(MAPPINGS_DIR); print(SAVED_OBJECTS.is_file())")
     proc = run_installed([sys.executable, "-c", probe], installed, tmp_path, {})
     assert proc.returncode == 0, proc.stderr

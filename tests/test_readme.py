@@ -11,7 +11,7 @@ import subprocess
 import sys
 
 from conftest import ROOT, SEEDS
-from etl.index.elastic_client import make_client
+from etl.index.elastic.client import make_client
 from etl.pipeline import run
 
 README = ROOT / "README.md"

@@ -15,8 +15,8 @@ import json
 from es_proxy import ProxyResponse
 from etl.cli import main
 from etl.index import open_sink
-from etl.index.elastic_client import make_client
-from etl.index.elastic_indices import alias_for, load_templates, put_templates
+from etl.index.elastic.client import make_client
+from etl.index.elastic.indices import alias_for, load_templates, put_templates
 from reliability.corpus import write_articles
 from reliability.tally import indexed_ids
 
@@ -106,7 +106,7 @@ def test_an_alias_removed_after_setup_never_becomes_a_concrete_index(tmp_path, f
     client.indices.delete_alias(index=f"{articles}-v1", name=articles)
     tally.faults += 1
 
-    from etl.index import elastic
+    from etl.index.elastic import sink as elastic
 
     monkeypatch.setattr(elastic.ElasticSink, "ensure_indices", lambda self: setattr(self, "_ensured", True) or {})  # set up already
     summary = tally.run([tmp_path / "in"], fault_settings, inputs=ARTICLES, nlp=nlp)

@@ -57,7 +57,7 @@ def _search_as(user: int, index_dir) -> tuple[int, str, str]:
     from etl.cli import main
 
     import etl.index.embedded  # noqa: F401  (imported before the fork: the child may not read root's files)
-    import etl.index.tantivy_search  # noqa: F401
+    import etl.index.embedded.search  # noqa: F401
 
     read_fd, write_fd = os.pipe()
     pid = os.fork()

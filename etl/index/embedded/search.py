@@ -16,7 +16,7 @@ from typing import Any
 import tantivy
 from tantivy import FieldType, Occur, Query
 
-from etl.index.tantivy_schema import DATE, IndexLayout, quote_texts, stored
+from etl.index.embedded.schema import DATE, IndexLayout, quote_texts, stored
 from etl.search.query import HIT_FIELDS, Bucket, Hit, SearchRequest, SearchResult, date_histogram
 
 # Same chain as Tantivy's built-in en_stem tokenizer, so query words meet indexed terms.

@@ -19,16 +19,16 @@ from elasticsearch import ApiError, NotFoundError, TransportError
 from elasticsearch.helpers import streaming_bulk
 
 from etl.errors import brief
-from etl.index import WriteReport
-from etl.index.elastic_client import (
+from etl.index.sink import WriteReport
+from etl.index.elastic.client import (
     RETRY_ON_STATUS,
     ElasticsearchRequestError,
     api_reason,
     make_client,
     server_errors,
 )
-from etl.index.elastic_indices import MAPPINGS_DIR, alias_for, ensure_index, load_templates
-from etl.index.elastic_query import search_body, search_result
+from etl.index.elastic.indices import MAPPINGS_DIR, alias_for, ensure_index, load_templates
+from etl.index.elastic.query import search_body, search_result
 from etl.records import IndexedDocument, Rejected
 from etl.search.query import SearchError, SearchRequest, SearchResult
 from etl.settings import Settings

@@ -21,10 +21,10 @@ from pathlib import Path
 import tantivy
 
 from etl.errors import brief
-from etl.index import WriteReport
-from etl.index.rust_panics import held_panic_output, is_panic
-from etl.index.tantivy_schema import ARTICLES, LAYOUTS, QUOTES, STORED, IndexLayout, stored, to_documents
-from etl.index.tantivy_search import search
+from etl.index.sink import WriteReport
+from etl.index.embedded.rust_panics import held_panic_output, is_panic
+from etl.index.embedded.schema import ARTICLES, LAYOUTS, QUOTES, STORED, IndexLayout, stored, to_documents
+from etl.index.embedded.search import search
 from etl.records import IndexedDocument, Rejected
 from etl.search.query import SearchError, SearchRequest, SearchResult
 from etl.settings import Settings

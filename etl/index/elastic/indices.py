@@ -20,7 +20,7 @@ from typing import Any
 
 from elasticsearch import BadRequestError, Elasticsearch
 
-from etl.index.elastic_client import make_client, server_errors
+from etl.index.elastic.client import make_client, server_errors
 from etl.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ def _mappings_dir() -> Path:
     packaged = resources.files("etl") / "mappings"
     if packaged.is_dir():
         return Path(str(packaged))  # pip unpacks wheels: a real folder, which callers copy and glob
-    return Path(__file__).resolve().parents[2] / "mappings"
+    return Path(__file__).resolve().parents[3] / "mappings"
 
 
 MAPPINGS_DIR = _mappings_dir()

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 
 from etl.errors import brief, network_reason, safe_url, unauthorized
-from etl.index.elastic_indices import MAPPINGS_DIR
+from etl.index.elastic.indices import MAPPINGS_DIR
 from etl.settings import Settings
 
 SAVED_OBJECTS = MAPPINGS_DIR / "kibana" / "saved_objects.ndjson"
