@@ -45,6 +45,7 @@ class SearchRequest:
     index: str = "articles"  # "articles" | "quotes"
     histogram_interval: str = "day"  # "day" | "week" | "month" | "year" | "auto" (picked from the range)
     facet_size: int = 10
+    cursor: str | None = None  # a previous result's ``cursor``: the hits after its page (``page`` stays 1)
 
     def validate(self) -> SearchRequest:
         allowed = INDEX_FACETS.get(self.index)
@@ -57,9 +58,11 @@ class SearchRequest:
             raise SearchError(f"size must be between 0 and 1000, got {self.size}")
         if self.page < 1:
             raise SearchError(f"page must be 1 or more, got {self.page}")
+        if self.cursor is not None and self.page != 1:
+            raise SearchError("a cursor already says where to go on; leave page at 1")
         if self.page * self.size > MAX_RESULT_WINDOW:
             raise SearchError(f"page {self.page} of {self.size} hits reaches past the first {MAX_RESULT_WINDOW:,} results; "
-                              "narrow the search instead")
+                              "narrow the search, or walk the hits with the result's cursor")
         if self.lower_bound and self.upper_bound and self.lower_bound >= self.upper_bound:
             raise SearchError(f"--since {self.since} is after --until {self.until}")
         if self.histogram_interval not in (*INTERVALS, "auto"):
@@ -116,6 +119,7 @@ class SearchResult:
     facets: dict[str, list[Bucket]]
     histogram: list[DateBucket]
     histogram_interval: str = "day"  # the interval the histogram's buckets span (``auto`` resolved)
+    cursor: str | None = None  # pass as the request's ``cursor`` for the next hits; None on the last page
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -124,6 +128,7 @@ class SearchResult:
             "facets": {k: [asdict(b) for b in v] for k, v in self.facets.items()},
             "histogram": [asdict(b) for b in self.histogram],
             "histogram_interval": self.histogram_interval,
+            "cursor": self.cursor,
         }
 
 
