@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from etl.search.dates import INTERVALS, parse_when
-from etl.search.query import INDEX_FACETS
+from etl.search.query import INDEX_FACETS, SORTS
 from etl.settings import Settings
 
 log = logging.getLogger("news_etl")
@@ -115,6 +115,11 @@ def build_parser() -> argparse.ArgumentParser:
     stats = command("stats", cmd_stats, "what the index holds: documents, quotes, dates, sources, languages, last run")
     engine_options(stats)
 
+    serve = command("serve", cmd_serve, "the read-only HTTP API and search page over the index (GET /api/search, /api/quotes, ...)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=_positive, default=8000, help="port to listen on (default 8000)")
+    engine_options(serve)
+
     index = commands.add_parser("index", help="manage the Elasticsearch indices").add_subparsers(dest="action", required=True, metavar="ACTION")
     command("setup", cmd_index_setup, "install the index templates and create each alias's first index if missing", index)
     migrate = command("migrate", cmd_index_migrate, "move each alias to a new index version built from changed mappings (zero downtime)", index)
@@ -142,6 +147,8 @@ def search_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--page", type=_positive, default=1, help="page number, from 1")
     sub.add_argument("--interval", default="auto", choices=(*INTERVALS, "auto"),
                      help="date histogram interval (default: picked from the range of dates found)")
+    sub.add_argument("--sort", choices=SORTS, help="relevance or newest first (default: relevance for a query, else newest)")
+    sub.add_argument("--cursor", help="the cursor of a previous --json result: the hits after its page")
 
 
 def _fields_help(index: str) -> str:
@@ -197,7 +204,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         return _exit_status(summary)
     print(
         f"read {summary.read}, indexed {summary.indexed}, rejected {summary.rejected}, "
-        f"duplicates {summary.duplicates} in {summary.seconds:.1f} s ({summary.docs_per_s} docs/s) "
+        f"duplicates {summary.duplicates}, unchanged {summary.unchanged} in {summary.seconds:.1f} s ({summary.docs_per_s} docs/s) "
         f"into {settings.sink_name} {settings.index_dir if settings.sink_name == 'embedded' else settings.es_url}"
     )
     for reason, count in summary.reasons.most_common():
@@ -249,11 +256,12 @@ def cmd_quotes(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _request(args: argparse.Namespace, index: str, filters: list[tuple[str, str]] = ()):
-    from etl.search.query import SearchRequest
+    from etl.search.params import search_request  # shared with `news-etl serve`
 
-    return SearchRequest(
+    return search_request(
         text=args.query, filters=args.filter + list(filters), facets=args.facet, since=args.since, until=args.until,
-        size=args.size, page=args.page, index=index, histogram_interval=args.interval, facet_size=args.facet_size,
+        size=args.size, page=args.page, index=index, interval=args.interval, facet_size=args.facet_size,
+        cursor=args.cursor, sort=args.sort,
     )
 
 
@@ -275,6 +283,15 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
 
     with open_sink(settings) as sink:
         return _emit(index_stats(sink), args.json, print_stats)
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from etl.api.app import create_app
+
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    return 0
 
 
 def cmd_index_setup(args: argparse.Namespace, settings: Settings) -> int:

@@ -3,7 +3,8 @@
 Every function streams; nothing holds the corpus in memory. A record that fails a
 stage becomes ``Rejected`` and flows on beside the good ones; the run's ``RunLog``
 (``etl.run_log``) takes them out of the stream, writes them to its ``rejected.jsonl`` and
-counts them, so the counts always reconcile: read = indexed + rejected + duplicates.
+counts them, so the counts always reconcile: read = indexed + rejected + duplicates + unchanged
+(pages the fetch state knew and found the same: ``etl.sources.fetch_state``).
 Duplicates (and id conflicts, which are kept) go with both origins to ``duplicates.jsonl`` beside it.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, closing
 from functools import partial
 
 from etl.clean import clean
@@ -20,7 +21,7 @@ from etl.records import Article, IndexedDocument, RawDocument, Rejected, Rejecte
 from etl.redact import redact_url
 from etl.run_log import RunLog, RunSummary
 from etl.settings import Settings
-from etl.sources import iter_sources
+from etl.sources import FetchState, iter_sources
 
 DOCUMENTS_FILE = "documents.jsonl"
 LOG_EVERY = 100  # documents between two progress lines in the log
@@ -42,7 +43,8 @@ def clean_stream(raws: Iterable[RawDocument | Rejected], settings: Settings) -> 
 
 
 def process(
-    sources: Iterable[str], settings: Settings, run_log: RunLog | None = None, nlp=None
+    sources: Iterable[str], settings: Settings, run_log: RunLog | None = None, nlp=None,
+    state: FetchState | None = None,
 ) -> Iterator[IndexedDocument]:
     """Read, clean, deduplicate and enrich; yields enriched documents, reporting every input to ``run_log``.
 
@@ -51,13 +53,14 @@ def process(
     while reading, cleaning or enriching one input is that input's rejected record.
     With ``settings.workers`` > 1, cleaning and enrichment run in that many processes around the
     same deduplication here (so a duplicate is never enriched): documents, counts and rejects are
-    those of one process.
+    those of one process. ``state``: pages are fetched conditionally, and unchanged ones only counted.
     """
     run_log = run_log or RunLog(None)
     nlp = nlp or load_nlp(settings)
     with ExitStack() as stack:
         clean_stage, enrich_stage = _stages(settings, nlp, stack)
-        raws = run_log.until_stopped(iter_sources(sources, settings))
+        raws = run_log.until_stopped(iter_sources(sources, settings, state))
+        raws = (item for item in raws if not run_log.skip_unchanged(item))
         articles = (item for item in clean_stage(raws) if run_log.admit(item))
         for item in enrich_stage(articles):
             if isinstance(item, Rejected):
@@ -120,15 +123,20 @@ def run(
     """
     from etl.index import open_sink
 
-    with RunLog(settings.reject_folder, on_reject=on_reject) as run_log, open_sink(settings, write=True) as sink:
+    with RunLog(settings.reject_folder, on_reject=on_reject) as run_log, open_sink(settings, write=True) as sink, \
+            closing(FetchState.for_run(settings)) as state:
         log.info("run %s: %s into the %s index", run_log.run_id, ", ".join(redact_url(str(s)) for s in sources), sink.name)
-        docs = _log_progress(process(sources, settings, run_log, nlp=nlp), run_log.summary)
+        docs = _log_progress(process(sources, settings, run_log, nlp=nlp, state=state), run_log.summary)
         if on_document is not None:
             docs = _tap(docs, on_document)
-        run_log.landed(sink.write(docs))
+        sent: list[str] = []  # origins handed to the sink: the pages the state may remember once they landed
+        report = sink.write(_tap(docs, lambda doc: sent.append(doc.article.origin)))
+        run_log.landed(report)
+        failed = {item.origin for item in report.failed}
+        state.confirm(origin for origin in sent if origin not in failed)
     summary = run_log.summary
-    log.info("run %s: read %d, indexed %d, rejected %d, duplicates %d in %.1f s", run_log.run_id, summary.read,
-             summary.indexed, summary.rejected, summary.duplicates, summary.seconds)
+    log.info("run %s: read %d, indexed %d, rejected %d, duplicates %d, unchanged %d in %.1f s", run_log.run_id,
+             summary.read, summary.indexed, summary.rejected, summary.duplicates, summary.unchanged, summary.seconds)
     return summary
 
 

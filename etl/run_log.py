@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 from etl.dedup import Deduplicator, DuplicateLog
 from etl.jsonl_log import JsonLinesLog
 from etl.records import Article, Rejected, now_iso
+from etl.sources.fetch_state import Unchanged
 
 REJECTED_FILE = "rejected.jsonl"
 RUNS_FILE = "runs.jsonl"  # one summary line per finished run, for `news-etl stats`
@@ -42,6 +43,7 @@ class RunSummary:
     indexed: int = 0
     rejected: int = 0
     duplicates: int = 0
+    unchanged: int = 0  # pages fetched before and found the same (304, or the same body): not processed again
     conflicts: int = 0  # articles that claimed an id another story of the run had; indexed under their content id
     seconds: float = 0.0
     reasons: Counter = field(default_factory=Counter)  # "stage: reason" -> count
@@ -102,6 +104,15 @@ class RunLog:
             self.reject(item)
             return False
         return not self._is_duplicate(item)
+
+    def skip_unchanged(self, item: Any) -> bool:
+        """Count one input read that is ``Unchanged`` since the last run; whether it is (and so skipped)."""
+        if not isinstance(item, Unchanged):
+            return False
+        self.summary.read += 1
+        self.summary.unchanged += 1
+        log.debug("unchanged %s (%s)", item.origin, item.reason)
+        return True
 
     def reject(self, item: Rejected) -> None:
         log.info("rejected %s at %s: %s", item.origin, item.stage, item.reason)

@@ -83,6 +83,15 @@ class Settings:
     # Hosts the fetcher may reach although they are not public (loopback, private, link-local, ...):
     # comma-separated names, addresses or CIDRs ("127.0.0.1,10.0.0.0/8,intranet"). Empty: public only.
     allow_private_hosts: str = ""
+    # Politeness (etl.sources.robots): robots.txt per host, read once a run, its rules matched against
+    # the product token of user_agent ("news-etl"); false only for hosts you own (and for tests).
+    obey_robots_txt: bool = True
+    robots_max_bytes: int = 512_000  # what is read of a robots.txt; the rest is ignored (Google reads 500 KiB)
+    crawl_delay_max: float = 30.0  # seconds; a longer Crawl-delay is cut to this (with a warning), not obeyed
+    retry_after_max: float = 120.0  # seconds; a 429/503 asking for a longer wait gives that URL up instead
+    # Runs that remember (etl.sources.fetch_state): validators and body hashes per URL, in SQLite.
+    # None: <index_dir>/state for the embedded sink, <reject folder>/state for Elasticsearch.
+    state_dir: Path | None = None
 
     # Ingestion and cleaning
     max_html_chars: int = 500_000  # a page is cut after this much text (markup, scripts and inline data not counted)
@@ -121,6 +130,13 @@ class Settings:
     def reject_folder(self) -> Path:
         """Where runs write rejected.jsonl, duplicates.jsonl and runs.jsonl: beside the embedded index unless set."""
         return Path(self.reject_dir) if self.reject_dir else Path(self.index_dir)
+
+    @property
+    def state_folder(self) -> Path:
+        """Where the fetch state lives: ``state_dir``, else beside the embedded index (or the run's files)."""
+        if self.state_dir:
+            return Path(self.state_dir)
+        return (Path(self.index_dir) if self.sink_name == "embedded" else self.reject_folder) / "state"
 
     @property
     def sink_name(self) -> str:

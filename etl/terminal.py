@@ -207,7 +207,8 @@ def print_stats(stats: dict[str, Any], out: TextIO | None = None) -> None:
     last = stats.get("last_run")
     if last:
         lines.append(f"last run {last['finished_at']}: read {last['read']}, indexed {last['indexed']}, "
-                     f"rejected {last['rejected']}, duplicates {last['duplicates']}")
+                     f"rejected {last['rejected']}, duplicates {last['duplicates']}"
+                     + (f", unchanged {last['unchanged']}" if last.get("unchanged") else ""))
     else:
         lines.append("last run: none recorded")
     rejects = stats["rejects"]

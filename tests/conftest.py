@@ -64,7 +64,7 @@ def settings() -> Settings:
 def loopback_settings(settings) -> Settings:
     """Defaults with the fetcher's address guard opened for this machine only, for tests that serve
     pages on loopback (pytest-httpserver's ``localhost``, 127.0.0.1, ::1)."""
-    return settings.with_(allow_private_hosts="127.0.0.1,::1")
+    return settings.with_(allow_private_hosts="127.0.0.1,::1", obey_robots_txt=False)  # robots.txt has its own tests (test_polite_fetching); these servers serve none
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,9 @@ import pytest
 from etl.index.elastic.indices import MAPPINGS_DIR, load_templates
 from etl.index.elastic.kibana import SAVED_OBJECTS
 from etl.records import Article, Entity, IndexedDocument, Quote
+from etl.index.elastic.query import TEXT_FIELD
 from etl.search.query import INDEX_FACETS
+from etl.search.vocabulary import VOCABULARIES
 
 KIBANA_INDEX = {"news-etl-articles": "articles", "news-etl-quotes": "quotes"}
 
@@ -57,12 +59,14 @@ def test_mappings_are_strict_and_cover_every_field_the_code_writes(index):
 
 
 @pytest.mark.parametrize("index", ["articles", "quotes"])
-def test_facets_are_keywords_with_ignore_above_and_text_is_english_with_exact_subfield(index):
+def test_facets_are_keywords_searchable_by_word_and_case_insensitively_and_text_is_news_text(index):
     fields = mapped_fields(index)
     for facet in INDEX_FACETS[index]:
         assert fields[facet]["type"] == "keyword" and "ignore_above" in fields[facet], facet
-    for text in ("title", "body") if index == "articles" else ("text", "title"):
-        assert fields[text]["analyzer"] == "english" and fields[f"{text}.exact"]["type"] == "text"
+        assert fields[f"{facet}.words"]["analyzer"] == "news_text", facet
+        assert fields[f"{facet}.folded"]["normalizer"] == "folded", facet
+    for text in VOCABULARIES[index].text:
+        assert fields[TEXT_FIELD.get(text, text)]["analyzer"] == "news_text"
     assert fields["title.sort"]["type"] == "keyword"
     assert fields["published_at"]["type"] == "date"
     assert fields["url.wildcard"]["type"] == "wildcard"

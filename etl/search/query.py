@@ -12,21 +12,20 @@ from datetime import date, datetime
 from typing import Any
 
 from etl.search.dates import INTERVALS, lower_bound, roll_up, upper_bound
+from etl.search.vocabulary import ARTICLES, QUOTES, VOCABULARIES
 
 # Facetable keyword fields of each index. Filters and facets accept only these.
-ARTICLE_FACETS = ("persons", "organizations", "locations", "speakers", "source", "authors", "language")
-QUOTE_FACETS = ("speaker", "speaker_label", "kind", "source", "language")
-INDEX_FACETS = {"articles": ARTICLE_FACETS, "quotes": QUOTE_FACETS}
+ARTICLE_FACETS = ARTICLES.keywords
+QUOTE_FACETS = QUOTES.keywords
+INDEX_FACETS = {name: v.keywords for name, v in VOCABULARIES.items()}
 # Stored fields each index adds to a hit beside id, title, url, published_at (``Hit.fields``).
-HIT_FIELDS = {
-    "articles": ("source", "authors", "language"),
-    "quotes": ("text", "speaker", "speaker_label", "cue", "kind", "article_id"),
-}
+HIT_FIELDS = {name: v.hit for name, v in VOCABULARIES.items()}
 
 
 # Deepest result a request may reach (page x size), as Elasticsearch's index.max_result_window: an
 # engine allocates room for every result up to it (a page ten million deep asked Tantivy for 480 GB).
 MAX_RESULT_WINDOW = 10_000
+SORTS = ("relevance", "newest")  # newest: by published_at, undated last; ties by id in both engines
 
 
 class SearchError(ValueError):
@@ -46,6 +45,7 @@ class SearchRequest:
     histogram_interval: str = "day"  # "day" | "week" | "month" | "year" | "auto" (picked from the range)
     facet_size: int = 10
     cursor: str | None = None  # a previous result's ``cursor``: the hits after its page (``page`` stays 1)
+    sort: str | None = None  # "relevance" | "newest"; default: relevance when there is a query, else newest
 
     def validate(self) -> SearchRequest:
         allowed = INDEX_FACETS.get(self.index)
@@ -65,6 +65,8 @@ class SearchRequest:
                               "narrow the search, or walk the hits with the result's cursor")
         if self.lower_bound and self.upper_bound and self.lower_bound >= self.upper_bound:
             raise SearchError(f"--since {self.since} is after --until {self.until}")
+        if self.sort not in (None, *SORTS):
+            raise SearchError(f"unknown sort {self.sort!r}; expected one of {', '.join(SORTS)}")
         if self.histogram_interval not in (*INTERVALS, "auto"):
             raise SearchError(f"unknown histogram interval {self.histogram_interval!r}")
         return self

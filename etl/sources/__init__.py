@@ -7,6 +7,9 @@ at a time. A source that cannot be read becomes ``Rejected(origin, "source", rea
 the other sources go on: whatever reading one file raises is that file's rejected record.
 Origins are text that can be written anywhere (logs, JSON Lines, an index): a file name that
 is not UTF-8 has its undecodable bytes escaped (``caf\\xe9.txt``).
+
+With a ``FetchState`` (``etl.pipeline.run`` opens one per run), a page fetched before and found
+unchanged is yielded as ``Unchanged`` instead of a RawDocument; files and folders never are.
 """
 
 from __future__ import annotations
@@ -23,11 +26,15 @@ from etl.sources import files, urls
 from etl.sources.feeds import iter_feed
 from etl.sources.folders import is_folder, special_kind, walk
 from etl.redact import redact_url
-from etl.sources.http import FEED_TYPES, Fetcher, FetchError, as_page, is_url, rejected
+from etl.sources.fetch_state import FetchState, Unchanged
+from etl.sources.http import FEED_TYPES, Fetcher, FetchError, is_url, rejected
+
+__all__ = ["FetchState", "Unchanged", "as_source", "iter_sources"]
 
 
-def iter_sources(sources: Iterable[str], settings: Settings) -> Iterator[RawDocument | Rejected]:
-    fetcher = Fetcher(settings)
+def iter_sources(sources: Iterable[str], settings: Settings,
+                 state: FetchState | None = None) -> Iterator[RawDocument | Rejected | Unchanged]:
+    fetcher = Fetcher(settings, state)
     try:
         for source in sources:
             source = str(source)
@@ -123,15 +130,16 @@ def _from_file(path: Path, settings: Settings, fetcher: Fetcher) -> Iterator[Raw
 
 def _from_url(url: str, fetcher: Fetcher) -> Iterator[RawDocument | Rejected]:
     """A page, or a feed whose entries are then fetched (told apart by content type or content)."""
+    known = fetcher.known(url)  # only pages have an entry: a feed is always read whole
     try:
-        response = fetcher.get(url)
+        response = fetcher.get(url, known)
     except FetchError as err:
         yield rejected(url, err)
         return
-    if response.media_type in FEED_TYPES or _looks_like_feed(response.content):
+    if response.status != 304 and (response.media_type in FEED_TYPES or _looks_like_feed(response.content)):
         yield from iter_feed(response.content, redact_url(url), fetcher)
     else:
-        yield as_page(url, response)
+        yield fetcher.as_remembered_page(url, response, known)
 
 
 def _looks_like_feed(content: bytes) -> bool:

@@ -10,8 +10,14 @@ for a slow URL no longer than that (waiting for a free slot of its host is not c
 Every connection goes through the address guard (``address_guard``): only public addresses,
 and what ``settings.allow_private_hosts`` lists, are connected to, redirect hops included; a
 redirect to anything but http(s) is refused. Proxies from the environment are not used, since
-the guard must see the address it connects to. URLs are redacted (``etl.redact``) in origins,
-stored URLs, reasons and httpx's log lines; the request itself keeps its credentials.
+the guard must see the address it connects to.
+
+Politeness: each host's robots.txt is read once a run (``robots``) and a disallowed URL is refused
+before any request; its Crawl-delay is kept between two requests to the host. Retries and their
+waits, ``Retry-After`` included, are the policy of ``retries`` (tenacity). With a ``FetchState``,
+pages are asked for conditionally and an unchanged one is ``Unchanged`` (``fetch_state``).
+URLs are redacted (``etl.redact``) in origins, stored URLs, reasons and httpx's log lines; the
+request itself keeps its credentials.
 """
 
 from __future__ import annotations
@@ -32,16 +38,23 @@ from etl.records import RawDocument, Rejected
 from etl.redact import RedactUrls, redact_url, redact_urls
 from etl.settings import Settings
 from etl.sources.address_guard import GuardedTransport, RefusedAddress
+from etl.sources.fetch_state import FetchState, Remembered, Unchanged, body_hash
+from etl.sources.retries import (
+    RETRY_AFTER_STATUS,
+    RETRY_STATUS,
+    FetchError,
+    Retryable,
+    parse_retry_after,
+    retry_after_error,
+    retrying,
+)
+from etl.sources.robots import Robots
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/xml", "text/xml", "application/rdf+xml")
-_RETRY_STATUS = {429, 500, 502, 503, 504}
+__all__ = ["FetchError", "Fetcher", "Response", "as_page", "is_url", "rejected"]  # FetchError: where it always was
 
 logging.getLogger("httpx").addFilter(RedactUrls())  # it logs every request's URL at INFO (news-etl -v)
-
-
-class FetchError(Exception):
-    """A URL that could not be fetched; the message is the reason shown in the rejected record."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,20 +63,25 @@ class Response:
     content: bytes
     media_type: str  # "text/html", without parameters
     charset: str | None
+    status: int = 200
+    etag: str | None = None
+    last_modified: str | None = None
 
 
 class Fetcher:
     """One HTTP client for a run; at most ``settings.http_per_host`` requests at a time per host."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, state: FetchState | None = None):
         self.settings = settings
+        self.state = state  # None: no conditional requests (``news-etl clean``/``enrich``, staged batches)
+        self.robots = Robots(settings, _refuse_odd_redirects)
         self._client = httpx.Client(
             follow_redirects=True,
             timeout=settings.http_timeout,
             headers={"User-Agent": settings.user_agent, "Accept": "text/html,application/xhtml+xml,*/*;q=0.8"},
             transport=GuardedTransport(settings),
             trust_env=False,  # no proxy from the environment: it would connect where the guard cannot see
-            event_hooks={"response": [_refuse_odd_redirects]},
+            event_hooks={"response": [_refuse_odd_redirects, self._robots_on_redirect]},
         )
         self._hosts: defaultdict[str, threading.BoundedSemaphore] = defaultdict(
             lambda: threading.BoundedSemaphore(settings.http_per_host)
@@ -72,36 +90,55 @@ class Fetcher:
 
     def close(self) -> None:
         self._client.close()
+        self.robots.close()
 
-    def get(self, url: str) -> Response:
+    def _robots_on_redirect(self, response: httpx.Response) -> None:
+        """A redirect hop is a request too: its host's robots.txt must allow it before httpx follows it."""
+        if response.has_redirect_location:
+            refusal = self.robots.refusal(urljoin(str(response.url), response.headers["location"]))
+            if refusal:
+                raise FetchError(f"redirected to {refusal}")
+
+    def known(self, url: str) -> Remembered | None:
+        """What the fetch state remembers of ``url`` (by its redacted form, as stored)."""
+        return self.state.lookup(redact_url(url)) if self.state is not None else None
+
+    def get(self, url: str, known: Remembered | None = None) -> Response:
+        """The response at ``url``; FetchError says why not. ``known``: ask only if it changed (may be a 304)."""
+        refusal = self.robots.refusal(url)  # before any request to the page, even the first
+        if refusal:
+            raise FetchError(refusal)
+        headers = {}
+        if known is not None and known.etag:
+            headers["If-None-Match"] = known.etag
+        if known is not None and known.last_modified:
+            headers["If-Modified-Since"] = known.last_modified
         with self._lock:
             host = self._hosts[urlsplit(url).hostname or ""]
         with host:
-            # One deadline for the whole fetch, retries and their waits included, from its first request.
-            deadline = time.monotonic() + self.settings.fetch_deadline
-            for attempt in range(self.settings.http_retries + 1):
-                try:
-                    return self._get_once(url, deadline)
-                except _Retryable as err:
-                    wait = self.settings.http_backoff * 2**attempt
-                    if attempt == self.settings.http_retries:
-                        raise FetchError(f"{err} (after {attempt + 1} attempts)") from None
-                    if time.monotonic() + wait >= deadline:
-                        raise FetchError(f"{err}; no time left for a retry ({self._deadline})") from None
-                    time.sleep(wait)
-        raise AssertionError("unreachable")
+            # One deadline for the whole fetch, retries and their waits included, from its first request
+            # (waiting for the host's Crawl-delay before that first one is not counted).
+            deadline: list[float] = []
+
+            def attempt() -> Response:
+                self.robots.wait_turn(url)
+                if not deadline:
+                    deadline.append(time.monotonic() + self.settings.fetch_deadline)
+                return self._get_once(url, deadline[0], headers)
+
+            return retrying(self.settings, lambda: deadline[0], time.monotonic)(attempt)
 
     @property
     def _deadline(self) -> str:
         return f"fetch_deadline {self.settings.fetch_deadline:g} s"
 
-    def _get_once(self, url: str, deadline: float) -> Response:
+    def _get_once(self, url: str, deadline: float, headers: dict[str, str]) -> Response:
         # The per-read timeout, shortened to what is left: a server that stalls ends at the deadline.
         timeout = max(min(self.settings.http_timeout, deadline - time.monotonic()), 0.01)
         try:
-            with self._client.stream("GET", url, timeout=timeout) as response:
-                if response.status_code in _RETRY_STATUS:
-                    raise _Retryable(f"HTTP {response.status_code} {response.reason_phrase}")
+            with self._client.stream("GET", url, timeout=timeout, headers=headers) as response:
+                if response.status_code in RETRY_STATUS:
+                    raise _retryable(response, self.settings)
                 if response.status_code >= 400:
                     raise FetchError(f"HTTP {response.status_code} {response.reason_phrase}")
                 content = bytearray()
@@ -112,27 +149,43 @@ class Fetcher:
                     if time.monotonic() > deadline:  # a byte a second never trips the read timeout
                         raise FetchError(f"gave up after {len(content):,} bytes ({self._deadline})")
                 media_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
-                return Response(str(response.url), bytes(content), media_type, response.charset_encoding)
+                return Response(str(response.url), bytes(content), media_type, response.charset_encoding,
+                                response.status_code, response.headers.get("etag"), response.headers.get("last-modified"))
         except RefusedAddress as err:  # refused before connecting: final, never retried
             raise FetchError(str(err)) from None
         except httpx.TimeoutException:
             if time.monotonic() >= deadline:
                 raise FetchError(f"timed out ({self._deadline})") from None
-            raise _Retryable(f"timed out after {timeout:.3g} s") from None
+            raise Retryable(f"timed out after {timeout:.3g} s") from None
         except httpx.TransportError as err:
-            raise _Retryable(f"{type(err).__name__}: {err}") from None
+            raise Retryable(f"{type(err).__name__}: {err}") from None
         except httpx.InvalidURL as err:
             raise FetchError(f"invalid URL: {err}") from None
         except httpx.HTTPError as err:  # redirect loops, undecodable bodies: this page only, no retry
             raise FetchError(f"{type(err).__name__}: {err}") from None
 
-    def page(self, url: str, metadata: dict[str, Any] | None = None) -> RawDocument | Rejected:
-        """The HTML page at ``url`` as a RawDocument, or why it could not be had."""
+    def page(self, url: str, metadata: dict[str, Any] | None = None) -> RawDocument | Rejected | Unchanged:
+        """The HTML page at ``url`` as a RawDocument, why it could not be had, or that it is unchanged."""
+        known = self.known(url)
         try:
-            response = self.get(url)
+            response = self.get(url, known)
         except FetchError as err:
             return rejected(url, err)
-        return as_page(url, response, metadata)
+        return self.as_remembered_page(url, response, known, metadata)
+
+    def as_remembered_page(self, url: str, response: Response, known: Remembered | None,
+                           metadata: dict[str, Any] | None = None) -> RawDocument | Rejected | Unchanged:
+        """``as_page``, but Unchanged when the state knew this page and it is the same (304 or same body)."""
+        origin = redact_url(url)
+        digest = None if response.status == 304 else body_hash(response.content)
+        if known is not None and (response.status == 304 or digest == known.content_hash):
+            self.state.remember(origin, response.etag or known.etag, response.last_modified or known.last_modified,
+                                known.content_hash, unchanged=True)
+            return Unchanged(origin, "304 Not Modified" if response.status == 304 else "same content")
+        page = as_page(url, response, metadata)
+        if self.state is not None and isinstance(page, RawDocument) and digest is not None:
+            self.state.remember(origin, response.etag, response.last_modified, digest)
+        return page
 
     def pages(self, requests: Iterable[tuple[str, dict[str, Any] | None]]) -> Iterator[RawDocument | Rejected]:
         """``page`` for each (url, metadata), several at a time, yielded in input order.
@@ -150,8 +203,15 @@ class Fetcher:
                 yield window.popleft().result()
 
 
-class _Retryable(Exception):
-    """A failure worth another try: timeouts, dropped connections, 429 and 5xx."""
+def _retryable(response: httpx.Response, settings: Settings) -> Exception:
+    """A 429/5xx as the error to raise: worth a retry, with the server's Retry-After if it gave one,
+    or final (FetchError) when that Retry-After is longer than ``retry_after_max``."""
+    status = f"HTTP {response.status_code} {response.reason_phrase}"
+    raw = response.headers.get("retry-after") if response.status_code in RETRY_AFTER_STATUS else None
+    seconds = parse_retry_after(raw)
+    if seconds is None:
+        return Retryable(status)
+    return retry_after_error(status, raw, seconds, settings) or Retryable(status, retry_after=seconds)
 
 
 def _refuse_odd_redirects(response: httpx.Response) -> None:

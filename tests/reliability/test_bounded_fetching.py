@@ -30,7 +30,8 @@ def server(tally):
 
 def loopback_settings(tmp_path, **changes) -> Settings:
     """Fetching from this machine (the fetcher refuses loopback unless told otherwise), short waits."""
-    settings = Settings.from_env({}, sink="embedded", index_dir=tmp_path / "index", http_backoff=0.5)
+    settings = Settings.from_env({}, sink="embedded", index_dir=tmp_path / "index", http_backoff=0.5,
+                                 obey_robots_txt=False)  # robots.txt has its own tests (test_polite_fetching); these servers serve none
     if "allow_private_hosts" in Settings.__dataclass_fields__:
         settings = settings.with_(allow_private_hosts="127.0.0.1")
     return settings.with_(**changes)

@@ -53,7 +53,7 @@ def net(monkeypatch):
 def quick(tmp_path, **changes) -> Settings:
     """Embedded index in tmp, short timeouts and retries: a refusal must not wait for any of them."""
     return Settings.from_env({}, sink="embedded", index_dir=tmp_path / "index", http_timeout=3.0,
-                             http_retries=2, http_backoff=0.3, **changes)
+                             http_retries=2, http_backoff=0.3, obey_robots_txt=False, **changes)  # robots.txt has its own tests (test_polite_fetching); these servers serve none
 
 
 def outcomes(summary_dir) -> dict[str, str]:
@@ -161,7 +161,7 @@ def test_hosts_and_cidrs_from_the_environment(allow, reached, internal, tmp_path
     first, _, v6 = internal
     hosts = {"127.0.0.1": first.port, "127.0.0.2": first.port, "::1": v6.port, "localhost": first.port}
     urls = {host: f"http://{'[::1]' if host == '::1' else host}:{port}/internal" for host, port in hosts.items()}
-    settings = Settings.from_env({"NEWS_ETL_ALLOW_PRIVATE_HOSTS": allow}, http_retries=0)
+    settings = Settings.from_env({"NEWS_ETL_ALLOW_PRIVATE_HOSTS": allow}, http_retries=0, obey_robots_txt=False)
     tally.inputs += len(urls)
 
     items = dict(zip(urls, iter_sources(list(urls.values()), settings)))
@@ -268,7 +268,7 @@ def test_dns_rebinding_connects_to_the_address_that_was_checked(internal, monkey
     resolver = Resolver(socket.getaddrinfo, {"news.rebind.test": [["127.0.0.1"], ["127.0.0.2"]],
                                               "mixed.rebind.test": [["127.0.0.1", "10.0.0.7"]]})
     monkeypatch.setattr(socket, "getaddrinfo", resolver)
-    settings = Settings.from_env({}, allow_private_hosts="127.0.0.1", http_retries=0)
+    settings = Settings.from_env({}, allow_private_hosts="127.0.0.1", http_retries=0, obey_robots_txt=False)
     tally.inputs += 2
 
     rebound, mixed = iter_sources([f"http://news.rebind.test:{first.port}/internal",
@@ -300,7 +300,7 @@ def test_tls_to_a_name_keeps_its_certificate_check_while_connecting_by_address(m
     ca_file = tmp_path / "ca.pem"
     ca.cert_pem.write_to_path(str(ca_file))
     monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
-    settings = Settings.from_env({}, allow_private_hosts="127.0.0.1", http_retries=0)
+    settings = Settings.from_env({}, allow_private_hosts="127.0.0.1", http_retries=0, obey_robots_txt=False)
     tally.inputs += 2
     try:
         by_name, by_address = iter_sources([f"https://localhost:{server.port}/internal",

@@ -63,6 +63,7 @@ def test_passwords_and_tokens_in_source_urls_are_used_but_never_shown(server, tm
     sources = [str(tmp_path / "in"), f"http://reader:{PASSWORD}@{base}/api/gone?token={PARAMS['token']}"]
     monkeypatch.setenv("NEWS_ETL_ALLOW_PRIVATE_HOSTS", "127.0.0.1")
     monkeypatch.setenv("NEWS_ETL_HTTP_RETRIES", "0")
+    monkeypatch.setenv("NEWS_ETL_OBEY_ROBOTS_TXT", "false")  # robots.txt has its own tests (test_polite_fetching); these servers serve none
     caplog.set_level(logging.INFO)
     tally.inputs += 5 + len(PARAMS) + 1
 

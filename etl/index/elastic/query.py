@@ -1,8 +1,11 @@
 """``SearchRequest`` -> Elasticsearch query DSL, and the response -> ``SearchResult``.
 
-The request body is built from DSL objects only: a user's text goes into ``simple_query_string``, which
-never fails on bad syntax, and filter values into ``term`` queries, so nothing a user types can change
-the structure of the request.
+The query text is parsed by ``etl.search.language`` (never by ``query_string`` or
+``simple_query_string``) and its names expanded by the variant table, then the tree is compiled
+to ``bool`` queries of ``match_phrase`` per field of the vocabulary: the field's analyzer
+(``news_text``) analyses the words as the embedded index does, and a one-word ``match_phrase`` is
+a term query. Filter values go into ``term`` queries on the folded keyword fields. Nothing a user
+types can change the structure of the request beyond what the language says.
 """
 
 from __future__ import annotations
@@ -10,23 +13,33 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from etl.search.query import HIT_FIELDS, Bucket, Hit, SearchRequest, SearchResult, date_histogram
+from etl.search import cursor as cursors
+from etl.search.language import And, Match, Node, Not, parse
+from etl.search.query import (
+    HIT_FIELDS,
+    Bucket,
+    Hit,
+    SearchRequest,
+    SearchResult,
+    date_histogram,
+)
+from etl.search.synonyms import expand
+from etl.search.vocabulary import VOCABULARIES
 
-# Free-text fields and their boosts, and the fields highlighted, per index (as the embedded sink does).
-TEXT_FIELDS = {"articles": ["title^2", "body"], "quotes": ["text^2", "title"]}
-HIGHLIGHT_FIELDS = {"articles": ("title", "body"), "quotes": ("text",)}
-# An article also matches on what its quotes say (nested, so searched and highlighted as inner hits).
-NESTED_QUOTES = "quotes"
-# Stored fields a hit carries besides id, title, url and published_at.
+# Where a vocabulary text field lives in Elasticsearch when not under its own name: an article's
+# quotes are nested objects, so the sink also writes what they say flat, as ``quote_text``.
+TEXT_FIELD = {"quotes": "quote_text"}
 HISTOGRAM = "published_at_histogram"
 HIGHLIGHT = {"encoder": "html", "pre_tags": ["<b>"], "post_tags": ["</b>"], "fragment_size": 150, "number_of_fragments": 3}
+MATCH_ALL = {"match_all": {}}
 
 
 def search_body(request: SearchRequest) -> dict[str, Any]:
     """The JSON body of ``_search`` for a validated request."""
     index = request.index
-    text = _text_query(request)
-    filters: list[dict[str, Any]] = [{"term": {name: value}} for name, value in request.filters]
+    text = text_query(request)
+    # Filters ignore case and accents: "persons=donald trump" finds Donald Trump.
+    filters: list[dict[str, Any]] = [{"term": {f"{name}.folded": value}} for name, value in request.filters]
     if request.since or request.until:
         bounds: dict[str, str] = {}
         if request.lower_bound:
@@ -47,8 +60,9 @@ def search_body(request: SearchRequest) -> dict[str, Any]:
     }
     # Relevance when there is text, else newest first (undated last); the id breaks ties so pages are stable.
     newest = {"published_at": {"order": "desc", "missing": "_last"}}
-    sort: list[Any] = ["_score", {"id": "asc"}] if text else [newest, {"id": "asc"}]
-    return {
+    ranked = text is not None and request.sort != "newest"
+    sort: list[Any] = ["_score", {"id": "asc"}] if ranked else [newest, {"id": "asc"}]
+    body = {
         "query": {"bool": {"must": [text] if text else [], "filter": filters}},
         "aggs": aggs,
         "sort": sort,
@@ -56,41 +70,92 @@ def search_body(request: SearchRequest) -> dict[str, Any]:
         "size": request.size,
         "track_total_hits": True,
         "_source": ["title", "url", "published_at", *HIT_FIELDS[index]],
-        "highlight": {**HIGHLIGHT, "fields": {name: {} for name in HIGHLIGHT_FIELDS[index]}},
+        "highlight": {**HIGHLIGHT, "fields": {_text_field(name): {} for name in VOCABULARIES[index].highlight}},
     }
+    after = cursors.decode(request)
+    if after:
+        body["from"], body["search_after"], body["size"] = 0, _resume_from(after, ranked), request.size + len(after.seen)
+    return body
 
 
-def _text_query(request: SearchRequest) -> dict[str, Any] | None:
-    if not request.text or not request.text.strip():
+# Scores travel as JSON decimals of 32-bit floats: a server that compares them in another precision
+# skips or repeats hits tied at the page's edge (seen with osmem-server). So a ranked cursor resumes
+# a hair above the last score and drops the tied hits it already returned.
+_SCORE_SLACK = 1e-6
+_MAX_TIED = 500  # past this many tied hits (a query of one constant score), resume exactly: cursors stay small
+
+
+def _resume_from(after: cursors.Cursor, ranked: bool) -> list[Any]:
+    if not ranked or len(after.seen) > _MAX_TIED:
+        return after.after
+    return [after.after[0] * (1 + _SCORE_SLACK) + 1e-12, ""]
+
+
+def _tied_at_end(raw_hits: list[dict[str, Any]]) -> list[str]:
+    """The ids at the end of a ranked page whose scores are within rounding of the last one."""
+    if not raw_hits or raw_hits[-1].get("_score") is None:
+        return [raw_hits[-1]["_id"]] if raw_hits else []
+    last = raw_hits[-1]["_score"]
+    tied = []
+    for raw in reversed(raw_hits):
+        if abs(raw["_score"] - last) > last * _SCORE_SLACK + 1e-12:
+            break
+        tied.append(raw["_id"])
+    return tied
+
+
+def text_query(request: SearchRequest) -> dict[str, Any] | None:
+    tree = expand(parse(request.text or "", request.index))
+    if tree is None:
         return None
+    return _compile(request.index, tree)
 
-    def words(fields: list[str]) -> dict[str, Any]:
-        return {"simple_query_string": {"query": request.text, "fields": fields, "default_operator": "or", "lenient": True}}
 
-    query = words(TEXT_FIELDS[request.index])
-    if request.index != "articles":
-        return query
-    in_quotes = {
-        "nested": {
-            "path": NESTED_QUOTES,
-            "query": words([f"{NESTED_QUOTES}.text"]),
-            "score_mode": "max",
-            "inner_hits": {"_source": False, "size": 3, "highlight": {**HIGHLIGHT, "fields": {f"{NESTED_QUOTES}.text": {}}}},
-        }
-    }
-    return {"bool": {"should": [query, in_quotes], "minimum_should_match": 1}}
+def _compile(index: str, node: Node) -> dict[str, Any]:
+    if isinstance(node, Match):
+        return _match(index, node)
+    if isinstance(node, Not):  # everything but: "-x" alone, "a OR -b"
+        return {"bool": {"must": [MATCH_ALL], "must_not": [_compile(index, node.part)]}}
+    if isinstance(node, And):
+        must = [_compile(index, p) for p in node.parts if not isinstance(p, Not)]
+        must_not = [_compile(index, p.part) for p in node.parts if isinstance(p, Not)]
+        return {"bool": {"must": must or [MATCH_ALL], "must_not": must_not}}
+    return {"bool": {"should": [_compile(index, p) for p in node.parts], "minimum_should_match": 1}}
+
+
+def _match(index: str, match: Match) -> dict[str, Any]:
+    fields = {f"{match.field}.words" if match.field in VOCABULARIES[index].keywords else _text_field(match.field): 1.0} \
+        if match.field else {_text_field(name): boost for name, boost in VOCABULARIES[index].text.items()}
+    clauses = [{"match_phrase": {field: {"query": match.text, **({"boost": boost} if boost != 1.0 else {})}}}
+               for field, boost in fields.items()]
+    return clauses[0] if len(clauses) == 1 else {"bool": {"should": clauses, "minimum_should_match": 1}}
+
+
+def _text_field(name: str) -> str:
+    return TEXT_FIELD.get(name, name)
 
 
 def search_result(request: SearchRequest, response: dict[str, Any]) -> SearchResult:
-    hits = [_hit(request.index, raw) for raw in response["hits"]["hits"]]
+    raw_hits = response["hits"]["hits"]
+    after = cursors.decode(request)
+    if after:  # the hits the previous pages returned at their edge (see _resume_from)
+        seen = set(after.seen)
+        raw_hits = [raw for raw in raw_hits if raw["_id"] not in seen][: request.size]
+    hits = [_hit(request.index, raw) for raw in raw_hits]
     aggs = response.get("aggregations", {})
     facets = {
         name: [Bucket(str(b["key"]), b["doc_count"]) for b in aggs.get(name, {}).get("buckets", [])] for name in request.facets
     }
     days = {date.fromisoformat(b["key_as_string"]): b["doc_count"] for b in aggs.get(HISTOGRAM, {}).get("buckets", [])}
     histogram, interval = date_histogram(days, request.histogram_interval)
-    return SearchResult(total=response["hits"]["total"]["value"], hits=hits, facets=facets, histogram=histogram,
-                        histogram_interval=interval)
+    total = response["hits"]["total"]["value"]
+    offset = after.offset if after else request.offset
+    last = raw_hits[-1].get("sort", []) if raw_hits else []
+    seen = _tied_at_end(raw_hits)
+    if after and len(seen) == len(raw_hits):  # a page all of one score: the earlier edge's hits still count
+        seen = [*after.seen, *seen][-(_MAX_TIED + 1):]
+    return SearchResult(total=total, hits=hits, facets=facets, histogram=histogram, histogram_interval=interval,
+                        cursor=cursors.next_cursor(request, offset, len(hits), total, last, seen))
 
 
 def _hit(index: str, raw: dict[str, Any]) -> Hit:
@@ -107,9 +172,5 @@ def _hit(index: str, raw: dict[str, Any]) -> Hit:
 
 
 def _highlights(raw: dict[str, Any]) -> dict[str, list[str]]:
-    out = dict(raw.get("highlight", {}))
-    quotes = raw.get("inner_hits", {}).get(NESTED_QUOTES, {}).get("hits", {}).get("hits", [])
-    fragments = [f for hit in quotes for f in hit.get("highlight", {}).get(f"{NESTED_QUOTES}.text", [])]
-    if fragments:
-        out[NESTED_QUOTES] = fragments
-    return out
+    names = {es: name for name, es in TEXT_FIELD.items()}
+    return {names.get(field, field): fragments for field, fragments in raw.get("highlight", {}).items()}

@@ -19,7 +19,6 @@ from elasticsearch import ApiError, NotFoundError, TransportError
 from elasticsearch.helpers import streaming_bulk
 
 from etl.errors import brief
-from etl.index.sink import WriteReport
 from etl.index.elastic.client import (
     RETRY_ON_STATUS,
     ElasticsearchRequestError,
@@ -27,8 +26,14 @@ from etl.index.elastic.client import (
     make_client,
     server_errors,
 )
-from etl.index.elastic.indices import MAPPINGS_DIR, alias_for, ensure_index, load_templates
+from etl.index.elastic.indices import (
+    MAPPINGS_DIR,
+    alias_for,
+    ensure_index,
+    load_templates,
+)
 from etl.index.elastic.query import search_body, search_result
+from etl.index.sink import WriteReport
 from etl.records import IndexedDocument, Rejected
 from etl.search.query import SearchError, SearchRequest, SearchResult
 from etl.settings import Settings
@@ -108,7 +113,10 @@ class ElasticSink:
 
     def _actions(self, batch: list[IndexedDocument], quotes_of: QuotesOf) -> Iterator[dict[str, Any]]:
         for doc in batch:
-            yield {"_index": self.articles, "_id": doc.article.id, "_source": doc.to_dict()}
+            source = doc.to_dict()
+            # What the quotes say, flat, for search and highlights (the quotes themselves are nested).
+            source["quote_text"] = [quote["text"] for quote in source.get("quotes") or []]
+            yield {"_index": self.articles, "_id": doc.article.id, "_source": source}
             for quote in quotes_of[doc.article.id]:
                 yield {"_index": self.quotes, "_id": quote["id"], "_source": quote}
 
@@ -198,7 +206,7 @@ class ElasticSink:
         """The stored document with this id, whole (its ``_source``), or None."""
         alias = alias_for(self.settings, index)
         with server_errors(self.settings, f"get from {alias} on"):
-            response = self.client.options(ignore_status=404).get(index=alias, id=doc_id)
+            response = self.client.options(ignore_status=404).get(index=alias, id=doc_id, source_excludes=["quote_text"])
         return response.body.get("_source") if response.body.get("found") else None
 
     def close(self) -> None:

@@ -21,10 +21,19 @@ from pathlib import Path
 import tantivy
 
 from etl.errors import brief
-from etl.index.sink import WriteReport
+from etl.index.embedded.analysis import register
 from etl.index.embedded.rust_panics import held_panic_output, is_panic
-from etl.index.embedded.schema import ARTICLES, LAYOUTS, QUOTES, STORED, IndexLayout, stored, to_documents
+from etl.index.embedded.schema import (
+    ARTICLES,
+    LAYOUTS,
+    QUOTES,
+    STORED,
+    IndexLayout,
+    stored,
+    to_documents,
+)
 from etl.index.embedded.search import search
+from etl.index.sink import WriteReport
 from etl.records import IndexedDocument, Rejected
 from etl.search.query import SearchError, SearchRequest, SearchResult
 from etl.settings import Settings
@@ -88,7 +97,7 @@ class EmbeddedIndex:
         """The index in the layout's folder (new if the folder is empty), with this version's schema."""
         folder = self.path / layout.name
         try:
-            index = tantivy.Index(layout.schema, str(folder), reuse=True)
+            index = register(tantivy.Index(layout.schema, str(folder), reuse=True))
         except ValueError as err:
             if not (read_only and _lock_refused(str(err))):
                 raise _open_error(folder, layout, err) from None
@@ -106,7 +115,7 @@ class EmbeddedIndex:
             for entry in folder.iterdir():
                 if not entry.name.endswith(".lock"):
                     (shadow / entry.name).symlink_to(entry.resolve())
-            return tantivy.Index(layout.schema, str(shadow), reuse=True)
+            return register(tantivy.Index(layout.schema, str(shadow), reuse=True))
         except PermissionError as err:
             raise _permission_error(Path(err.filename or folder)) from None
         except ValueError as err:

@@ -1,16 +1,18 @@
 """The two Tantivy schemas of the embedded sink and the mapping of records onto them.
 
 Each index keeps one stored JSON blob (``doc``): the whole document, which `get` returns and
-hits and highlights are cut from, so no text is stored twice; everything else is indexed only:
+hits and highlights are cut from, so no text is stored twice; everything else is indexed only,
+with the fields the search vocabulary (``etl.search.vocabulary``) names:
 
-- full text (``en_stem``: lowercased, English-stemmed) for what people type words into,
-- facet fields (``raw`` tokenizer = the exact value is the term; ``fast`` = columnar,
-  which terms aggregations need) named as in ``etl.search.query``,
+- full text (``news_text``, see ``analysis``) for what people type words into,
+- each keyword field three ways: its exact value (``raw`` tokenizer, ``fast`` = columnar, which
+  terms aggregations need) for facets; ``<name>_folded``, the value lower-cased and folded, for
+  filters that ignore case; ``<name>_words``, its words as text, for ``field:word`` queries,
 - ``published_at`` as a fast, indexed date for ranges, sorting and the histogram,
 - ``id`` (and ``article_id`` for quotes) as raw terms so upserts can delete by term.
 
-Exact-value fields (ids, facets) are only ever matched whole by term filters, so they index
-the bare document list ("basic"): no frequencies or positions to write.
+Exact-value fields (ids, facets, folded values) are only ever matched whole by term filters, so
+they index the bare document list ("basic"): no frequencies or positions to write.
 """
 
 from __future__ import annotations
@@ -23,12 +25,14 @@ from typing import Any
 import msgspec
 import tantivy
 
+from etl.index.embedded.analysis import FOLDED, TEXT
 from etl.records import IndexedDocument
-from etl.search.query import ARTICLE_FACETS, QUOTE_FACETS
+from etl.search.vocabulary import ARTICLES as ARTICLE_FIELDS
+from etl.search.vocabulary import QUOTES as QUOTE_FIELDS
+from etl.search.vocabulary import Vocabulary
 
 STORED = "doc"
 DATE = "published_at"
-TEXT_TOKENIZER = "en_stem"
 
 
 @dataclass(frozen=True)
@@ -38,33 +42,47 @@ class IndexLayout:
     name: str
     schema: tantivy.Schema
     keys: tuple[str, ...]  # exact-value ids, for delete-by-term
-    text_fields: dict[str, float]  # full-text field -> boost in free-text search
-    highlight_fields: tuple[str, ...]
-    facets: tuple[str, ...]
-    indexed: tuple[str, ...]  # the fields a document fills from its values: keys, text, facets
+    fields: Vocabulary  # what is searched, filtered, faceted and highlighted
+
+    @property
+    def text_fields(self) -> dict[str, float]:
+        return self.fields.text
+
+    @property
+    def facets(self) -> tuple[str, ...]:
+        return self.fields.keywords
+
+    @property
+    def highlight_fields(self) -> tuple[str, ...]:
+        return self.fields.highlight
 
 
-def _layout(name: str, text_fields: dict[str, float], highlight: tuple[str, ...],
-            facets: tuple[str, ...], keys: tuple[str, ...]) -> IndexLayout:
+def words_field(name: str) -> str:
+    """Where ``name:word`` looks: the field itself for text, the words copy of a keyword field."""
+    return name if name in ARTICLE_FIELDS.text or name in QUOTE_FIELDS.text else f"{name}_words"
+
+
+def folded_field(name: str) -> str:
+    return f"{name}_folded"
+
+
+def _layout(name: str, fields: Vocabulary, keys: tuple[str, ...]) -> IndexLayout:
     builder = tantivy.SchemaBuilder()
     for key in keys:
         builder.add_text_field(key, tokenizer_name="raw", index_option="basic")
-    for text in text_fields:
-        builder.add_text_field(text, tokenizer_name=TEXT_TOKENIZER)
-    for facet in facets:
+    for text in fields.text:
+        builder.add_text_field(text, tokenizer_name=TEXT)
+    for facet in fields.keywords:
         builder.add_text_field(facet, tokenizer_name="raw", fast=True, index_option="basic")
+        builder.add_text_field(folded_field(facet), tokenizer_name=FOLDED, index_option="basic")
+        builder.add_text_field(words_field(facet), tokenizer_name=TEXT)
     builder.add_date_field(DATE, indexed=True, fast=True)
     builder.add_bytes_field(STORED, stored=True)
-    return IndexLayout(name, builder.build(), keys, text_fields, highlight, facets, (*keys, *text_fields, *facets))
+    return IndexLayout(name, builder.build(), keys, fields)
 
 
-# "quotes" in the articles index holds what was said, so an article matches on its quotes too.
-# The body holds the same words, but this field's share of the score ranks articles that say a
-# word in a quote as the Elasticsearch sink's nested quotes query does; dropping it would save
-# about 80 us of CPU per article and reorder results.
-ARTICLES = _layout("articles", {"title": 2.0, "body": 1.0, "quotes": 1.0}, ("title", "body", "quotes"),
-                   ARTICLE_FACETS, keys=("id",))
-QUOTES = _layout("quotes", {"text": 2.0, "title": 1.0}, ("text",), QUOTE_FACETS, keys=("id", "article_id"))
+ARTICLES = _layout("articles", ARTICLE_FIELDS, keys=("id",))
+QUOTES = _layout("quotes", QUOTE_FIELDS, keys=("id", "article_id"))
 LAYOUTS = {layout.name: layout for layout in (ARTICLES, QUOTES)}
 
 # An article's blob is the whole indexed document, as Elasticsearch keeps its _source: `get`
@@ -86,16 +104,14 @@ def _document(layout: IndexLayout, indexed: dict[str, Any], published: datetime 
               stored: dict[str, Any]) -> tantivy.Document:
     """``indexed`` gives the values of the layout's fields; ``stored`` is kept whole."""
     doc = tantivy.Document()
-    for name in layout.indexed:
-        value = indexed.get(name)
-        if not value:  # None, "" and [] carry nothing to search or count
-            continue
-        if type(value) is list:
-            for item in value:
-                if item:
-                    doc.add_text(name, item)
-        else:
-            doc.add_text(name, value)
+    for name in (*layout.keys, *layout.text_fields):
+        for item in _values(indexed.get(name)):
+            doc.add_text(name, item)
+    for name in layout.facets:
+        for item in _values(indexed.get(name)):
+            doc.add_text(name, item)
+            doc.add_text(folded_field(name), item)  # the folded tokenizer lower-cases it
+            doc.add_text(words_field(name), item)
     if published is not None:
         try:
             doc.add_date(DATE, published)
@@ -105,6 +121,13 @@ def _document(layout: IndexLayout, indexed: dict[str, Any], published: datetime 
     # half of the sink's conversion time (one blob per article and one per quote).
     doc.add_bytes(STORED, msgspec.json.encode(stored))
     return doc
+
+
+def _values(value: Any) -> list[str]:
+    """None, "" and [] carry nothing to search or count."""
+    if not value:
+        return []
+    return [item for item in value if item] if type(value) is list else [value]
 
 
 def to_documents(doc: IndexedDocument) -> tuple[tantivy.Document, list[tantivy.Document]]:

@@ -1,34 +1,40 @@
 """Answer a ``SearchRequest`` from a Tantivy index with the engine-neutral ``SearchResult``.
 
-Free text is never handed to Tantivy's query parser: a user's ``title:x``, ``AND`` or an
-unbalanced ``(`` must not change what is searched. Instead the text is analysed exactly
-as the indexed fields are (``en_stem``) and the words become term queries over the
-layout's text fields, OR-ed and ranked by BM25 like Elasticsearch's ``simple_query_string``
-default. Double-quoted parts become phrase queries, the one piece of syntax honoured.
+The query text is parsed by ``etl.search.language`` (never by Tantivy's own query parser), its
+names expanded by the variant table, and the tree compiled here: a word or phrase is a term or
+phrase query per field of the vocabulary, analysed exactly as the field was indexed, with the
+field's boost; AND, OR and NOT are boolean clauses. Scores are Tantivy's BM25, as Elasticsearch's.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import tantivy
 from tantivy import FieldType, Occur, Query
 
-from etl.index.embedded.schema import DATE, IndexLayout, quote_texts, stored
-from etl.search.query import HIT_FIELDS, Bucket, Hit, SearchRequest, SearchResult, date_histogram
-
-# Same chain as Tantivy's built-in en_stem tokenizer, so query words meet indexed terms.
-_ANALYZER = (
-    tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
-    .filter(tantivy.Filter.remove_long(40))
-    .filter(tantivy.Filter.lowercase())
-    .filter(tantivy.Filter.stemmer("english"))
-    .build()
+from etl.index.embedded.analysis import ANALYZER, fold
+from etl.index.embedded.schema import (
+    DATE,
+    IndexLayout,
+    folded_field,
+    quote_texts,
+    stored,
+    words_field,
 )
-_PHRASE = re.compile(r'"([^"]*)"')
-MAX_TERMS = 64  # a pasted page should not become a thousand-clause query
+from etl.search import cursor as cursors
+from etl.search.language import And, Match, Node, Not, parse
+from etl.search.query import (
+    HIT_FIELDS,
+    Bucket,
+    Hit,
+    SearchRequest,
+    SearchResult,
+    date_histogram,
+)
+from etl.search.synonyms import expand
+
 _HISTOGRAM = "published_at_histogram"
 _SNIPPET_CHARS = {"title": 1000, "body": 150, "quotes": 150, "text": 400}  # body: as the Elasticsearch sink
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -36,31 +42,51 @@ _FIRST_DATE, _LAST_DATE = datetime(1677, 9, 22, tzinfo=timezone.utc), datetime(2
 
 
 def text_query(layout: IndexLayout, text: str | None) -> Query | None:
-    """The free-text part of the query; None when there is no text (match everything)."""
-    if not text or not text.strip():
+    """The query text's part of the query; None when there is no word (match everything)."""
+    tree = expand(parse(text or "", layout.name))
+    if tree is None:
         return None
-    phrases = [_ANALYZER.analyze(p) for p in _PHRASE.findall(text)]
-    words = _ANALYZER.analyze(_PHRASE.sub(" ", text)) + [p[0] for p in phrases if len(p) == 1]
-    groups = [p for p in phrases if len(p) > 1] + [[w] for w in dict.fromkeys(words)]
+    return _compile(layout, tree)
+
+
+def _compile(layout: IndexLayout, node: Node) -> Query:
+    if isinstance(node, Match):
+        return _match(layout, node)
+    if isinstance(node, Not):  # everything but: "-x" alone, "a OR -b"
+        return Query.boolean_query([(Occur.Must, Query.all_query()), (Occur.MustNot, _compile(layout, node.part))])
+    occur = Occur.Must if isinstance(node, And) else Occur.Should
     clauses = []
-    for group in groups[:MAX_TERMS]:
-        for field, boost in layout.text_fields.items():
-            if len(group) == 1:
-                query = Query.term_query(layout.schema, field, group[0])
-            else:
-                query = Query.phrase_query(layout.schema, field, group)
-            clauses.append((Occur.Should, Query.boost_query(query, boost) if boost != 1.0 else query))
-    # Text with no searchable word ("((", "!!") matches nothing rather than everything.
-    return Query.boolean_query(clauses) if clauses else Query.empty_query()
+    for part in node.parts:
+        if isinstance(part, Not) and occur is Occur.Must:  # a -b: b excluded, a alone scores
+            clauses.append((Occur.MustNot, _compile(layout, part.part)))
+        else:
+            clauses.append((occur, _compile(layout, part)))
+    if all(o is Occur.MustNot for o, _ in clauses):
+        clauses.append((Occur.Must, Query.all_query()))
+    return Query.boolean_query(clauses)
+
+
+def _match(layout: IndexLayout, match: Match) -> Query:
+    tokens = ANALYZER.analyze(match.text)
+    if not tokens:
+        return Query.empty_query()
+    fields = {words_field(match.field): 1.0} if match.field else layout.text_fields
+    clauses = []
+    for field, boost in fields.items():
+        query = Query.term_query(layout.schema, field, tokens[0]) if len(tokens) == 1 else \
+            Query.phrase_query(layout.schema, field, tokens)
+        clauses.append((Occur.Should, Query.boost_query(query, boost) if boost != 1.0 else query))
+    return clauses[0][1] if len(clauses) == 1 else Query.boolean_query(clauses)
 
 
 def build_query(layout: IndexLayout, request: SearchRequest) -> tuple[Query, Query | None]:
-    """(the whole query, its free-text part or None)."""
+    """(the whole query, its text part or None)."""
     text = text_query(layout, request.text)
     clauses = [(Occur.Must, text)] if text is not None else []
-    # Filters narrow without scoring: a document is not more relevant for having more persons.
+    # Filters narrow without scoring, and ignore case: "persons=donald trump" finds Donald Trump.
     for field, value in request.filters:
-        clauses.append((Occur.Must, Query.const_score_query(Query.term_query(layout.schema, field, value), 0.0)))
+        term = Query.term_query(layout.schema, folded_field(field), fold(value))
+        clauses.append((Occur.Must, Query.const_score_query(term, 0.0)))
     if request.since or request.until:
         clauses.append((Occur.Must, Query.const_score_query(_date_range(layout, request), 0.0)))
     return (Query.boolean_query(clauses) if clauses else Query.all_query()), text
@@ -82,26 +108,31 @@ def _date_range(layout: IndexLayout, request: SearchRequest) -> Query:
 def search(index: tantivy.Index, layout: IndexLayout, request: SearchRequest) -> SearchResult:
     searcher = index.searcher()
     query, text = build_query(layout, request)
+    after = cursors.decode(request)
+    # A cursor continues from the hits already returned (the index is read at one commit per page).
+    offset = after.offset if after else request.offset
     # Tantivy panics on a limit of 0; ask for one hit and drop it to still get the total.
     limit = max(request.size, 1)
-    if text is None:  # nothing to rank by: newest first, undated last
-        found = searcher.search(query, limit, offset=request.offset, order_by_field=DATE,
-                                order=tantivy.Order.Desc)
+    ranked = text is not None and request.sort != "newest"  # else newest first, undated last
+    if ranked:
+        found = searcher.search(query, limit, offset=offset)
     else:
-        found = searcher.search(query, limit, offset=request.offset)
+        found = searcher.search(query, limit, offset=offset, order_by_field=DATE, order=tantivy.Order.Desc)
     highlighter = _Highlighter(searcher, text, layout) if text is not None else None
     hits = []
     for score, address in found.hits[: request.size]:
         source = stored(searcher.doc(address))
-        hits.append(_hit(layout, source, float(score) if text is not None else 0.0, highlighter))
+        hits.append(_hit(layout, source, float(score) if ranked else 0.0, highlighter))
     aggs = searcher.aggregate(query, _aggregations(layout, request))
     histogram, interval = date_histogram(_days(aggs[_HISTOGRAM]), request.histogram_interval)
+    last = [hits[-1].score, hits[-1].id] if hits else []
     return SearchResult(
         total=found.count,
         hits=hits,
         facets={name: _buckets(aggs[name]) for name in request.facets},
         histogram=histogram,
         histogram_interval=interval,
+        cursor=cursors.next_cursor(request, offset, len(hits), found.count, last, [hits[-1].id] if hits else []),
     )
 
 
