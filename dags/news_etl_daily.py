@@ -21,7 +21,10 @@ Tantivy index when no Elasticsearch is configured).
 
 Elasticsearch comes from the `elasticsearch_default` connection when it is defined
 (`AIRFLOW_CONN_ELASTICSEARCH_DEFAULT`), else from the project's `ELASTICSEARCH_*`
-settings. Every param can be overridden when triggering a run by hand.
+settings. `staging_dir` may be a bucket (`s3://bucket/prefix`, `gs://`, `az://`), so the
+mapped tasks can run on any worker; its credentials come from the connection named by
+`NEWS_ETL_STAGING_CONN_ID`, else from the store's standard variables (`AWS_*`, ...).
+Every param can be overridden when triggering a run by hand.
 """
 
 from __future__ import annotations
@@ -41,8 +44,21 @@ def _settings(params: dict):
     from news_etl_connection import lookup_connection, settings_from_connection
 
     settings = settings_from_connection(Settings.from_env(), lookup_connection())
-    folders = {name: Path(params[name]) for name in ("drop_dir", "staging_dir", "index_dir") if params[name]}
+    folders = {name: params[name] if "://" in params[name] and name != "index_dir" else Path(params[name])
+               for name in ("drop_dir", "staging_dir", "index_dir") if params[name]}
     return settings.with_(sink=params["sink"], **folders)
+
+
+def _storage_options(settings) -> dict | None:
+    """The staging store's credentials from the `staging_conn_id` connection; None: its standard environment."""
+    from news_etl_connection import lookup_connection, storage_options_from_connection
+
+    if not settings.staging_conn_id:
+        return None
+    conn = lookup_connection(settings.staging_conn_id)
+    if conn is None:
+        raise ValueError(f"staging_conn_id {settings.staging_conn_id!r}: no Airflow connection of that id")
+    return storage_options_from_connection(conn)
 
 
 def _run_day():
@@ -67,7 +83,8 @@ def _run_day():
     params={
         "sources": Param([], type="array", items={"type": "string"}, description="Feed URLs, URL-list files"),
         "drop_dir": Param(None, type=["null", "string"], description="Folder of per-day drop folders"),
-        "staging_dir": Param(None, type=["null", "string"], description="Where runs stage their batches"),
+        "staging_dir": Param(None, type=["null", "string"],
+                             description="Where runs stage their batches: a folder, or a bucket (s3://bucket/prefix)"),
         "sink": Param(None, type=["null", "string"], enum=[None, "embedded", "elasticsearch"]),
         "index_dir": Param(None, type=["null", "string"], description="Embedded index folder"),
         "batch_size": Param(50, type="integer", minimum=1),
@@ -88,21 +105,25 @@ def news_etl_daily():
     def plan(inputs: list[str], params: dict) -> list[dict]:
         from etl.staging import day_folder, plan_batches
 
-        run_dir = day_folder(_settings(params).staging_dir, _run_day())
-        return plan_batches(inputs, params["batch_size"], run_dir)
+        settings = _settings(params)
+        run_dir = day_folder(settings.staging_dir, _run_day())
+        return plan_batches(inputs, params["batch_size"], run_dir, _storage_options(settings))
 
     @task(map_index_template="{{ batch_name }}")
     def process(batch: dict, params: dict) -> dict:
         from etl.staging import stage_batch
 
-        get_current_context()["batch_name"] = Path(batch["out_dir"]).name  # names the mapped task in the UI
-        return stage_batch(batch["inputs"], batch["out_dir"], _settings(params))
+        name = batch["out_dir"].replace("\\", "/").rstrip("/").rpartition("/")[2]  # batch-NNNN, of a path or a URL
+        get_current_context()["batch_name"] = name  # names the mapped task in the UI
+        settings = _settings(params)
+        return stage_batch(batch["inputs"], batch["out_dir"], settings, storage_options=_storage_options(settings))
 
     @task(outlets=[NEWS_ARTICLES])
     def index(staged: list[dict], params: dict) -> dict:
         from etl.staging import index_staged
 
-        return index_staged([batch["documents"] for batch in staged], _settings(params))
+        settings = _settings(params)
+        return index_staged([batch["documents"] for batch in staged], settings, _storage_options(settings))
 
     @task
     def report(staged: list[dict], indexed: dict, params: dict) -> dict:

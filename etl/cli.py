@@ -115,12 +115,28 @@ def build_parser() -> argparse.ArgumentParser:
     stats = command("stats", cmd_stats, "what the index holds: documents, quotes, dates, sources, languages, last run")
     engine_options(stats)
 
+    trending = command("trending", cmd_trending, "the entities that stand out in a date range against the whole index "
+                       "(JLH score, as Elasticsearch's significant_terms)")
+    trending.add_argument("query", nargs="?", default=None, metavar="QUERY", help="only articles matching QUERY in the range")
+    trending.add_argument("--since", type=_when, metavar="WHEN", help="range start (default: 30 days before the newest article)")
+    trending.add_argument("--until", type=_when, metavar="WHEN", help="range end (a date: that whole day; default: open)")
+    trending.add_argument("--field", action="append", default=[], choices=INDEX_FACETS["articles"],
+                          help="a field to rank (repeatable; default persons, organizations, locations, speakers)")
+    trending.add_argument("--filter", action="append", default=[], metavar="FIELD=VALUE", type=_field_value, help="every filter must match")
+    trending.add_argument("--size", type=_positive, default=10, help="values per field (default 10)")
+    engine_options(trending)
+
+    related = command("related", cmd_related, "the articles most like article ID, by the words of its title and body")
+    related.add_argument("doc_id", metavar="ID", help="the article's id (as search shows it)")
+    related.add_argument("--size", type=_positive, default=5, help="articles to list (default 5)")
+    engine_options(related)
+
     serve = command("serve", cmd_serve, "the read-only HTTP API and search page over the index (GET /api/search, /api/quotes, ...)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=_positive, default=8000, help="port to listen on (default 8000)")
     engine_options(serve)
 
-    index = commands.add_parser("index", help="manage the Elasticsearch indices").add_subparsers(dest="action", required=True, metavar="ACTION")
+    index = commands.add_parser("index", help="manage the indices").add_subparsers(dest="action", required=True, metavar="ACTION")
     command("setup", cmd_index_setup, "install the index templates and create each alias's first index if missing", index)
     migrate = command("migrate", cmd_index_migrate, "move each alias to a new index version built from changed mappings (zero downtime)", index)
     migrate.add_argument("--index", action="append", choices=("articles", "quotes"), help="only this index (default both)")
@@ -128,6 +144,9 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.add_argument("--force", action="store_true", help="build a new version even when the mappings did not change")
     migrate.add_argument("--delete-old", action="store_true", help="delete the previous version after the alias swap")
 
+    prune = command("prune", cmd_index_prune, "delete the articles (and their quotes) published before WHEN; undated ones stay", index)
+    prune.add_argument("--older-than", required=True, type=_when, metavar="WHEN", help="a date, or Nd / Nw ago (e.g. 90d)")
+    engine_options(prune)
     kibana = commands.add_parser("kibana", help="manage the Kibana saved objects").add_subparsers(dest="action", required=True, metavar="ACTION")
     kibana_import = command("import", cmd_kibana_import, "load the data views, saved searches and dashboard into Kibana", kibana)
     kibana_import.add_argument("--kibana-url", help="default NEWS_ETL_KIBANA_URL; credentials are Elasticsearch's")
@@ -149,6 +168,7 @@ def search_options(sub: argparse.ArgumentParser) -> None:
                      help="date histogram interval (default: picked from the range of dates found)")
     sub.add_argument("--sort", choices=SORTS, help="relevance or newest first (default: relevance for a query, else newest)")
     sub.add_argument("--cursor", help="the cursor of a previous --json result: the hits after its page")
+    sub.add_argument("--unique", action="store_true", help="hide near-copies of other articles (those with a duplicate_of)")
 
 
 def _fields_help(index: str) -> str:
@@ -261,7 +281,7 @@ def _request(args: argparse.Namespace, index: str, filters: list[tuple[str, str]
     return search_request(
         text=args.query, filters=args.filter + list(filters), facets=args.facet, since=args.since, until=args.until,
         size=args.size, page=args.page, index=index, interval=args.interval, facet_size=args.facet_size,
-        cursor=args.cursor, sort=args.sort,
+        cursor=args.cursor, sort=args.sort, unique=getattr(args, "unique", False),
     )
 
 
@@ -285,6 +305,29 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
         return _emit(index_stats(sink), args.json, print_stats)
 
 
+def cmd_trending(args: argparse.Namespace, settings: Settings) -> int:
+    from etl.index import open_sink
+    from etl.search.trending import trending  # shared with GET /api/trending
+    from etl.terminal import print_trending
+
+    with open_sink(settings) as sink:
+        found = trending(sink, since=args.since, until=args.until, text=args.query, filters=args.filter,
+                         fields=args.field, size=args.size)
+    return _emit(found, args.json, print_trending)
+
+
+def cmd_related(args: argparse.Namespace, settings: Settings) -> int:
+    from etl.index import open_sink
+    from etl.search.related import related  # shared with GET /api/articles/{id}/related
+    from etl.terminal import print_related
+
+    with open_sink(settings) as sink:
+        found = related(sink, args.doc_id, args.size)
+    if found is None:
+        raise CommandError(f"no article with id {args.doc_id!r} in the {settings.sink_name} index")
+    return _emit(found, args.json, print_related)
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
@@ -304,6 +347,24 @@ def cmd_index_setup(args: argparse.Namespace, settings: Settings) -> int:
     else:
         for alias, index in found.items():
             print(f"{alias} -> {index}")
+    return 0
+
+
+def cmd_index_prune(args: argparse.Namespace, settings: Settings) -> int:
+    from datetime import datetime, timedelta
+
+    from etl.index import open_sink
+    from etl.terminal import plural
+
+    # "older than" excludes WHEN itself: prune what search --until would find up to just before it
+    until = args.older_than - (timedelta(microseconds=1) if isinstance(args.older_than, datetime) else timedelta(days=1))
+    with open_sink(settings, write=True) as sink:
+        deleted = sink.prune(until)
+    if args.json:
+        _print_json({"older_than": args.older_than.isoformat(), "deleted": deleted})
+    else:
+        print(f"deleted {plural(deleted['articles'], 'article')} and {plural(deleted['quotes'], 'quote')} "
+              f"published before {args.older_than.isoformat()} from the {settings.sink_name} index")
     return 0
 
 
@@ -360,11 +421,12 @@ def _search(request, settings: Settings, as_json: bool) -> int:
 
 def _check_sources(sources: Iterable[str]) -> list[str]:
     """Fail fast on a local path that does not exist: that is a bad argument, not a rejected input."""
+    from etl.sources.discovery import is_discovery
     from etl.sources.http import is_url
 
     checked = []
     for source in sources:
-        if not is_url(source) and not Path(source).exists():
+        if not (is_url(source) or is_discovery(source)) and not Path(source).exists():
             raise CommandError(f"source {source!r} does not exist")
         checked.append(source)
     return checked

@@ -2,6 +2,9 @@
 
 - The same id with the same text (one story linked twice) is a duplicate, "same url".
 - The same text under another id (one story under two names) is a duplicate, "same content".
+- The same text as an article an earlier run indexed, under another id, is a duplicate of it,
+  "same content as an indexed article" (when the run is given the sink's lookup: ``stored``); the
+  line gives both URLs. The same id (a re-run of the same input) is no duplicate: it overwrites.
 - The same id with different text is a conflict, not a duplicate: two stories claim one URL (a
   CMS that gives every article its section's canonical link). Overwriting one with the other
   would lose a story silently, so the second is kept under its content id, with a warning.
@@ -11,6 +14,7 @@ Each of these is a ``Collision``, written with both origins to the run's ``dupli
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +27,10 @@ DUPLICATES_FILE = "duplicates.jsonl"
 SAME_URL = "same url"
 SAME_CONTENT = "same content"
 URL_CONFLICT = "same url, different content"
+SAME_CONTENT_INDEXED = "same content as an indexed article"  # indexed by an earlier run
+
+# content hash -> (id, origin, url) of an indexed article with that body, or None
+StoredLookup = Callable[[str], "tuple[str, str | None, str | None] | None"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +43,8 @@ class Collision:
     duplicate_of_origin: str
     reason: str  # SAME_URL | SAME_CONTENT | URL_CONFLICT
     indexed_as: str | None = None  # a conflict's new (content) id; None: dropped as a duplicate
+    url: str | None = None  # both URLs, for a duplicate of an article indexed by an earlier run
+    duplicate_of_url: str | None = None
 
     @property
     def dropped(self) -> bool:
@@ -42,17 +52,20 @@ class Collision:
 
     def to_dict(self) -> dict[str, Any]:
         out = as_dict(self)
-        if self.dropped:
-            del out["indexed_as"]
+        for name in ("indexed_as", "url", "duplicate_of_url"):
+            if out[name] is None:
+                del out[name]
         return out
 
 
 class Deduplicator:
     """Remembers each id and text of a run (with where it came from) to judge the next article."""
 
-    def __init__(self) -> None:
+    def __init__(self, stored: StoredLookup | None = None) -> None:
         self._by_id: dict[str, tuple[str, str]] = {}  # id -> (content hash, origin)
         self._by_hash: dict[str, tuple[str, str]] = {}  # content hash -> (id, origin)
+        self.stored = stored  # the index's lookup by content hash: what earlier runs indexed
+        self._indexed: dict[str, tuple[str, str | None, str | None]] = {}  # content hash -> a found copy
 
     def admit(self, article: Article) -> Collision | None:
         """None for a new article; else what it collides with. A dropped one is not remembered; a
@@ -69,9 +82,22 @@ class Deduplicator:
         same_text = self._by_hash.get(article.content_hash)
         if same_text is not None:
             return Collision(claimed, article.origin, same_text[0], same_text[1], SAME_CONTENT)
+        indexed = self._indexed_copy(article)
+        if indexed is not None:
+            return Collision(claimed, article.origin, indexed[0], indexed[1] or "", SAME_CONTENT_INDEXED,
+                             url=article.url, duplicate_of_url=indexed[2])
         self._by_id[article.id] = (article.content_hash, article.origin)
         self._by_hash[article.content_hash] = (article.id, article.origin)
         return conflict
+
+    def _indexed_copy(self, article: Article) -> tuple[str, str | None, str | None] | None:
+        """An article of an earlier run with this text under another id (a re-run of one input is none)."""
+        found = self._indexed.get(article.content_hash)
+        if found is None and self.stored is not None:
+            found = self.stored(article.content_hash)
+            if found is not None:
+                self._indexed[article.content_hash] = found
+        return found if found is not None and found[0] != article.id else None
 
 
 class DuplicateLog(JsonLinesLog):

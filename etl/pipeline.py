@@ -122,18 +122,23 @@ def run(
     stopped by SIGTERM or SIGINT commits what it did and says so in ``summary.stopped_by``.
     """
     from etl.index import open_sink
+    from etl.near_duplicates import (
+        NearDuplicates,  # datasketch takes a second to import: only for runs
+    )
 
     with RunLog(settings.reject_folder, on_reject=on_reject) as run_log, open_sink(settings, write=True) as sink, \
-            closing(FetchState.for_run(settings)) as state:
+            closing(FetchState.for_run(settings)) as state, closing(NearDuplicates.for_run(settings)) as near:
+        run_log.compare_with(sink, near)  # the same text under a new URL, and near-copies, of earlier runs
         log.info("run %s: %s into the %s index", run_log.run_id, ", ".join(redact_url(str(s)) for s in sources), sink.name)
         docs = _log_progress(process(sources, settings, run_log, nlp=nlp, state=state), run_log.summary)
         if on_document is not None:
-            docs = _tap(docs, on_document)
-        sent: list[str] = []  # origins handed to the sink: the pages the state may remember once they landed
-        report = sink.write(_tap(docs, lambda doc: sent.append(doc.article.origin)))
+            docs = tap(docs, on_document)
+        sent: list[tuple[str, str]] = []  # (origin, id) handed to the sink: what the states may remember once landed
+        report = sink.write(tap(docs, lambda doc: sent.append((doc.article.origin, doc.article.id))))
         run_log.landed(report)
         failed = {item.origin for item in report.failed}
-        state.confirm(origin for origin in sent if origin not in failed)
+        state.confirm(origin for origin, _ in sent if origin not in failed)
+        near.confirm(doc_id for origin, doc_id in sent if origin not in failed)
     summary = run_log.summary
     log.info("run %s: read %d, indexed %d, rejected %d, duplicates %d, unchanged %d in %.1f s", run_log.run_id,
              summary.read, summary.indexed, summary.rejected, summary.duplicates, summary.unchanged, summary.seconds)
@@ -149,7 +154,7 @@ def _log_progress(docs: Iterable[IndexedDocument], summary: RunSummary) -> Itera
         yield doc
 
 
-def _tap(docs: Iterable[IndexedDocument], callback: Callable[[IndexedDocument], None]) -> Iterator[IndexedDocument]:
+def tap(docs: Iterable[IndexedDocument], callback: Callable[[IndexedDocument], None]) -> Iterator[IndexedDocument]:
     for doc in docs:
         callback(doc)
         yield doc

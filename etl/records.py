@@ -87,6 +87,9 @@ class Article:
     # parameters or trailing slash), from which ``id`` derives. Last and optional: it was added
     # after the others, and articles built by position (or without a URL) need not give it.
     normalized_url: str | None = None
+    # The id of the earliest indexed article this one is a near-copy of (``etl.near_duplicates``):
+    # a wire story republished with an edit is still indexed, and ``search --unique`` hides it.
+    duplicate_of: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return as_dict(self)

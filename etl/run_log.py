@@ -21,6 +21,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -92,6 +93,7 @@ class RunLog:
         self._rejects = None if self.folder is None else RejectLog(self.folder, self.run_id)
         self._duplicates = None if self.folder is None else DuplicateLog(self.folder, self.run_id)
         self._dedup = Deduplicator()
+        self._near = None  # etl.near_duplicates.NearDuplicates, when the run compares with earlier runs
         self._previous_handlers: dict[int, Any] = {}
         self._started = time.perf_counter()
 
@@ -129,10 +131,19 @@ class RunLog:
         for failed in report.failed:
             self.reject(failed)
 
+    def compare_with(self, sink=None, near=None) -> None:
+        """Judge articles against what earlier runs kept too: ``sink`` (its ``find_by_content_hash``) for
+        the same text under a new URL, a duplicate; ``near`` (``NearDuplicates``) for near-copies, which
+        are kept with ``duplicate_of`` set."""
+        if sink is not None:
+            self._dedup.stored = partial(_indexed_copy, sink)
+        self._near = near
+
     def _is_duplicate(self, article: Article) -> bool:
         """Whether to drop the article; a conflict is kept (under its content id) and warned about."""
         collision = self._dedup.admit(article)
         if collision is None:
+            self._mark_near_copy(article)
             return False
         if self._duplicates is not None:
             self._duplicates.write(collision)
@@ -141,10 +152,17 @@ class RunLog:
             log.warning("%s claims the id %s (%s) of %s with other text; indexed as %s instead",
                         collision.origin, collision.id, article.normalized_url, collision.duplicate_of_origin,
                         collision.indexed_as)
+            self._mark_near_copy(article)
             return False
         self.summary.duplicates += 1
         self.summary.duplicate_ids.append(collision.id)
         return True
+
+    def _mark_near_copy(self, article: Article) -> None:
+        if self._near is not None:
+            article.duplicate_of = self._near.admit(article)
+            if article.duplicate_of:
+                log.info("%s is a near-copy of %s", article.origin, article.duplicate_of)
 
     # -- stopping -------------------------------------------------------------------------------
 
@@ -204,6 +222,15 @@ class RunLog:
         self.summary.seconds = time.perf_counter() - self._started
         if exc_type is None and self._record:
             record_run(self.folder, self.run_id, self.summary)
+
+
+def _indexed_copy(sink, content_hash: str) -> tuple[str, str | None, str | None] | None:
+    """(id, origin, url) of an article the sink holds with this body hash, or None."""
+    doc_id = sink.find_by_content_hash(content_hash)
+    if doc_id is None:
+        return None
+    doc = sink.get(doc_id) or {}
+    return doc_id, doc.get("origin"), doc.get("url")
 
 
 def record_run(folder: Path, run_id: str, summary: RunSummary) -> None:

@@ -31,6 +31,8 @@ _ES_ENV = {
     "es_timeout": "ELASTICSEARCH_TIMEOUT",
 }
 
+_URL_FOLDERS = {"drop_dir", "staging_dir"}  # settings that may be a URL (etl.storage), kept as written
+
 _HOST_NAME = re.compile(r"[a-z0-9_]([a-z0-9_.-]*[a-z0-9_.])?", re.IGNORECASE)
 
 
@@ -49,8 +51,12 @@ class Settings:
     commit_every: int = 5000  # documents between Tantivy commits
 
     # Scheduled runs (etl.staging): inputs dropped per logical date, staged output per run
-    drop_dir: Path = Path("var/drop")  # <drop_dir>/<YYYY-MM-DD>/ holds a day's files
-    staging_dir: Path = Path("var/staging")  # <staging_dir>/<YYYY-MM-DD>/batch-NNNN/*.jsonl
+    drop_dir: Path | str = Path("var/drop")  # <drop_dir>/<YYYY-MM-DD>/ holds a day's files (local or file://)
+    # <staging_dir>/<YYYY-MM-DD>/batch-NNNN/*.jsonl: a path or a URL (file://, s3://bucket/prefix, gs://, az://)
+    staging_dir: Path | str = Path("var/staging")
+    # The Airflow connection with the staging store's credentials (read by the DAG only);
+    # None: the store's standard environment (AWS_ACCESS_KEY_ID, AWS_ENDPOINT_URL, GOOGLE_APPLICATION_CREDENTIALS ...)
+    staging_conn_id: str | None = None
     # A run's own files (rejected.jsonl, duplicates.jsonl, runs.jsonl), whatever the sink; None: index_dir
     reject_dir: Path | None = None
 
@@ -89,9 +95,16 @@ class Settings:
     robots_max_bytes: int = 512_000  # what is read of a robots.txt; the rest is ignored (Google reads 500 KiB)
     crawl_delay_max: float = 30.0  # seconds; a longer Crawl-delay is cut to this (with a warning), not obeyed
     retry_after_max: float = 120.0  # seconds; a 429/503 asking for a longer wait gives that URL up instead
+    # Sitemaps (etl.sources.sitemaps), per SOURCE: page URLs read, child sitemaps followed; the rest skipped with a warning
+    sitemap_max_urls: int = 10_000
+    sitemap_max_sitemaps: int = 50
+    discover_max_feeds: int = 5  # feeds read from one discover:URL home page (etl.sources.discovery)
     # Runs that remember (etl.sources.fetch_state): validators and body hashes per URL, in SQLite.
     # None: <index_dir>/state for the embedded sink, <reject folder>/state for Elasticsearch.
     state_dir: Path | None = None
+    # Near-copies (etl.near_duplicates): an article whose 5-word shingles have at least this Jaccard
+    # similarity with an indexed one's is still indexed, with duplicate_of = the earliest copy's id.
+    near_duplicate_threshold: float = 0.8
 
     # Ingestion and cleaning
     max_html_chars: int = 500_000  # a page is cut after this much text (markup, scripts and inline data not counted)
@@ -194,5 +207,5 @@ def _convert(name: str, raw: str, default: Any) -> Any:
     except ValueError:
         raise ValueError(f"setting {name}: expected a number, got {raw!r}") from None
     if isinstance(default, Path):
-        return Path(raw)
+        return raw if name in _URL_FOLDERS and "://" in raw else Path(raw)  # Path() would make s3://b a folder "s3:"
     return raw

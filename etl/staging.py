@@ -5,32 +5,48 @@
 batches, cleans and enriches each batch into staged JSON Lines files, then indexes the
 staged files. Steps hand each other paths and counts, never documents, and each step
 rewrites its own output, so a retried or re-run step replaces what it wrote before.
+
+The staging folder may be a local path or an object-store URL (``s3://bucket/prefix``, see
+``etl.storage``), so the steps of one run can run on different machines; ``storage_options``
+carries that store's credentials (None: its standard environment variables).
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from contextlib import closing
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from etl.dedup import DUPLICATES_FILE
-from etl.pipeline import DOCUMENTS_FILE, process
-from etl.run_log import REJECTED_FILE
+from etl.pipeline import DOCUMENTS_FILE, process, tap
 from etl.records import IndexedDocument
-from etl.run_log import RunLog
+from etl.redact import redact_url
+from etl.run_log import REJECTED_FILE, RunLog
 from etl.settings import Settings
 from etl.sources import as_source, walk
+from etl.storage import (
+    Location,
+    StorageError,
+    check,
+    clear,
+    is_url,
+    join,
+    open_text,
+    put_files,
+)
+
+STAGED_FILES = (REJECTED_FILE, DUPLICATES_FILE, DOCUMENTS_FILE)  # moved into place in this order: documents last
 
 
-def day_folder(root: Path, day: date) -> Path:
-    """The folder of one logical date under ``root`` (``<root>/YYYY-MM-DD``)."""
-    return Path(root) / day.isoformat()
+def day_folder(root: Location, day: date) -> Path | str:
+    """The folder of one logical date under ``root`` (``<root>/YYYY-MM-DD``): a ``Path``, or a URL for a bucket."""
+    check(root, "staging")
+    return join(root, day.isoformat())
 
 
 def discover(drop_dir: Path, day: date, extra_sources: list[str]) -> list[str]:
@@ -38,9 +54,14 @@ def discover(drop_dir: Path, day: date, extra_sources: list[str]) -> list[str]:
 
     Files are listed one by one (sorted, hidden files skipped) so they can be split into
     batches; ``extra_sources`` (feed URLs, URL lists, paths) are passed on as given. A day
-    with no drop folder is not an error: the feeds may be all there is.
+    with no drop folder is not an error: the feeds may be all there is. The drop folder is
+    local (or a ``file://`` URL): files dropped in a bucket are refused with a ``StorageError``.
     """
-    folder = day_folder(drop_dir, day)
+    if is_url(drop_dir):
+        check(drop_dir, "drop_dir")
+        raise StorageError(f"drop_dir {redact_url(str(drop_dir))}: drop folders on object storage are not "
+                           "supported; use a folder every worker sees (the staging folder can be a bucket)")
+    folder = Path(join(drop_dir, day.isoformat()))
     dropped = [as_source(path) for path in walk(folder)] if folder.is_dir() else []
     return list(dict.fromkeys([*dropped, *extra_sources]))
 
@@ -52,32 +73,37 @@ def split_batches(inputs: list[str], size: int) -> list[list[str]]:
     return [inputs[start : start + size] for start in range(0, len(inputs), size)]
 
 
-def plan_batches(inputs: list[str], size: int, run_dir: Path) -> list[dict[str, Any]]:
+def plan_batches(inputs: list[str], size: int, run_dir: Location,
+                 storage_options: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
     """Batches of inputs, each with its own output folder under a fresh ``run_dir``.
 
     ``run_dir`` is emptied first: running the same day again starts from a clean slate
-    instead of mixing in the files of an earlier run that had more batches.
+    instead of mixing in the files of an earlier run that had more batches. In a bucket,
+    this is also where a missing bucket or a refused credential shows (``StorageError``).
     """
-    run_dir = Path(run_dir)
-    shutil.rmtree(run_dir, ignore_errors=True)
-    run_dir.mkdir(parents=True)
+    batches = split_batches(inputs, size)
+    clear(run_dir, storage_options, "staging")
     return [
-        {"inputs": batch, "out_dir": str(run_dir / f"batch-{number:04d}")}
-        for number, batch in enumerate(split_batches(inputs, size))
+        {"inputs": batch, "out_dir": str(join(run_dir, f"batch-{number:04d}"))}
+        for number, batch in enumerate(batches)
     ]
 
 
-def stage_batch(batch: list[str], out_dir: Path, settings: Settings, nlp=None) -> dict[str, Any]:
+def stage_batch(batch: list[str], out_dir: Location, settings: Settings, nlp=None,
+                storage_options: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Clean and enrich one batch into ``out_dir/documents.jsonl``, ``rejected.jsonl`` and ``duplicates.jsonl``.
 
     The files are written in a scratch folder beside ``out_dir`` and moved into place only
     when the batch is done, so a batch that fails half-way leaves its previous output (or
     none) and a retry replaces it whole; so does a batch stopped by SIGTERM (``StoppedBySignal``).
-    Returns the batch's counts and file paths.
+    In a bucket the scratch folder is a local temporary one, and each file is uploaded whole,
+    ``documents.jsonl`` last. Returns the batch's counts and file paths (URLs for a bucket).
     """
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=out_dir, prefix=".partial-") as scratch:
+    check(out_dir, "staging")
+    local_dir = None if is_url(out_dir) else Path(join(out_dir))
+    if local_dir is not None:
+        local_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=local_dir, prefix=".partial-") as scratch:
         scratch_dir = Path(scratch)
         staged = 0
         with RunLog(scratch_dir, record=False) as run_log, (scratch_dir / DOCUMENTS_FILE).open("w", encoding="utf-8") as out:
@@ -87,13 +113,12 @@ def stage_batch(batch: list[str], out_dir: Path, settings: Settings, nlp=None) -
         run_log.raise_if_stopped(f"{run_log.summary.read} of the batch's inputs; nothing of it is staged")
         for name in (REJECTED_FILE, DUPLICATES_FILE):
             (scratch_dir / name).touch()  # an empty log says "nothing rejected" or "no duplicates", not "never ran"
-        for name in (DOCUMENTS_FILE, REJECTED_FILE, DUPLICATES_FILE):
-            os.replace(scratch_dir / name, out_dir / name)
+        put_files(scratch_dir, list(STAGED_FILES), local_dir or out_dir, storage_options, "staging")
     summary = run_log.summary
     return {
-        "documents": str(out_dir / DOCUMENTS_FILE),
-        "rejected_file": str(out_dir / REJECTED_FILE),
-        "duplicates_file": str(out_dir / DUPLICATES_FILE),
+        "documents": str(join(local_dir or out_dir, DOCUMENTS_FILE)),
+        "rejected_file": str(join(local_dir or out_dir, REJECTED_FILE)),
+        "duplicates_file": str(join(local_dir or out_dir, DUPLICATES_FILE)),
         "read": summary.read,
         "staged": staged,
         "rejected": summary.rejected,
@@ -103,20 +128,21 @@ def stage_batch(batch: list[str], out_dir: Path, settings: Settings, nlp=None) -
     }
 
 
-def read_staged(paths: Iterable[Path]) -> Iterator[IndexedDocument]:
-    """The documents of staged ``documents.jsonl`` files, in order, one at a time."""
+def read_staged(paths: Iterable[Location], storage_options: Mapping[str, Any] | None = None) -> Iterator[IndexedDocument]:
+    """The documents of staged ``documents.jsonl`` files (paths or URLs), in order, one at a time."""
     for path in paths:
-        with Path(path).open(encoding="utf-8") as lines:
+        with open_text(path, storage_options, "staging") as lines:
             for number, line in enumerate(lines, start=1):
                 if not line.strip():
                     continue
                 try:
                     yield IndexedDocument.from_dict(json.loads(line))
                 except (ValueError, KeyError, TypeError) as err:
-                    raise ValueError(f"{path}:{number}: not a staged document ({err})") from err
+                    raise ValueError(f"{redact_url(str(path))}:{number}: not a staged document ({err})") from err
 
 
-def index_staged(paths: list[Path], settings: Settings) -> dict[str, Any]:
+def index_staged(paths: list[Location], settings: Settings,
+                 storage_options: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Index staged documents into the configured sink, dropping duplicates across batches.
 
     Each batch was deduplicated on its own; the same article can still sit in two batches
@@ -127,10 +153,17 @@ def index_staged(paths: list[Path], settings: Settings) -> dict[str, Any]:
     ``StoppedBySignal``: ids are stable, so the retry overwrites instead of duplicating.
     """
     from etl.index import open_sink
+    from etl.near_duplicates import NearDuplicates
 
-    with RunLog(settings.reject_folder) as run_log, open_sink(settings, write=True) as sink:
-        docs = (doc for doc in run_log.until_stopped(read_staged(paths)) if run_log.admit(doc.article))
-        run_log.landed(sink.write(docs))
+    with RunLog(settings.reject_folder) as run_log, open_sink(settings, write=True) as sink, \
+            closing(NearDuplicates.for_run(settings)) as near:
+        run_log.compare_with(sink, near)  # copies of what earlier runs indexed, as `run` does
+        sent: list[tuple[str, str]] = []
+        docs = (doc for doc in run_log.until_stopped(read_staged(paths, storage_options)) if run_log.admit(doc.article))
+        report = sink.write(tap(docs, lambda doc: sent.append((doc.article.origin, doc.article.id))))
+        run_log.landed(report)
+        failed = {item.origin for item in report.failed}
+        near.confirm(doc_id for origin, doc_id in sent if origin not in failed)
     summary = run_log.summary
     run_log.raise_if_stopped(f"indexing {summary.indexed} documents, which are kept")
     return {

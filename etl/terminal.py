@@ -214,3 +214,34 @@ def print_stats(stats: dict[str, Any], out: TextIO | None = None) -> None:
     rejects = stats["rejects"]
     lines.append(f"rejected inputs logged: {rejects['total']:,}" + (f" in {rejects['file']}" if rejects["total"] else ""))
     print("\n".join(lines), file=out)
+
+
+def print_trending(trends: dict[str, Any], out: TextIO | None = None) -> None:
+    """A ranked table per field: value, JLH score, articles in the range and in the whole index."""
+    out = out or sys.stdout
+    span = f"{trends['since'] or 'the first article'} to {trends['until'] or 'the last'}"
+    lines = [f"trending {span}: {plural(trends['articles'], 'article')} of {trends['background_articles']:,}"]
+    if not trends["articles"]:
+        lines.append("no articles in this range: nothing can be trending")
+    for name, rows in trends["fields"].items():
+        lines.append(f"\n{name}:")
+        if not rows:
+            lines.append("  (nothing stands out)")
+            continue
+        width = max(len(row["value"]) for row in rows)
+        lines.append(f"  {'':{width}}  {'score':>8}  {'range':>6}  {'all':>6}")
+        lines += [f"  {row['value']:{width}}  {row['score']:8.3f}  {row['count']:6,}  {row['background_count']:6,}"
+                  for row in rows]
+    print("\n".join(lines), file=out)
+
+
+def print_related(related: dict[str, Any], out: TextIO | None = None) -> None:
+    out = out or sys.stdout
+    if not related["hits"]:
+        print(f"no articles related to {related['id']}", file=out)
+        return
+    lines = [f"related to {related['id']}:"]
+    for hit in related["hits"]:
+        lines.append(f"  {hit.get('title') or '(untitled)'}\n    {(hit.get('published_at') or 'undated')[:10]} "
+                     f"· {hit.get('source') or ''} · id {hit['id']}")
+    print("\n".join(lines), file=out)

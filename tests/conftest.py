@@ -4,13 +4,14 @@ and small HTML pages built around one short story."""
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
+from es_server import es_cluster, es_settings  # noqa: F401  (Elasticsearch fixtures: real cluster or osmem-server)
 
 from etl.records import RawDocument
 from etl.settings import Settings
-from es_server import es_cluster, es_settings  # noqa: F401  (Elasticsearch fixtures: real cluster or osmem-server)
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -28,6 +29,16 @@ STORY = (
     "<p>Local businesses said the delay had cost them a second summer of tourist trade, and asked the "
     "regional government for help with their rents until the terminal opens.</p>"
 )
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    """A server process of a test's, stopped: SIGTERM, then SIGKILL if it has not gone in 10 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def page(body: str, head: str = "") -> bytes:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 
 import jsonschema
 import pytest
@@ -101,6 +103,16 @@ def test_what_the_dockerfile_copies_exists():
             assert (ROOT / source).exists(), f"Dockerfile copies missing {source}"
 
 
+def test_the_dockerfiles_build_checks_pass_against_this_package():
+    """The image's `python -c` checks fail the build when a module moves; they must pass here first."""
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    checks = re.findall(r'python -c "([^"]+)"', dockerfile)
+    assert checks
+    for check in checks:
+        done = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, f"Dockerfile check fails: {check}\n{done.stderr[-500:]}"
+
+
 def test_bind_mounted_paths_exist(compose):
     for name, service in services(compose).items():
         for volume in service.get("volumes", []):
@@ -125,3 +137,18 @@ def test_init_service_runs_commands_the_cli_has(compose):
         program, *args = step.split()
         assert program == "news-etl"
         build_parser().parse_args(args)  # exits (fails the test) on an unknown command
+
+
+def test_the_celery_profile_scales_out_with_two_workers_and_object_storage_staging(compose):
+    celery = {name: s for name, s in services(compose).items() if "celery" in s.get("profiles", [])}
+    workers = [s for s in celery.values() if s.get("command") == "celery worker"]
+    assert len(workers) == 2 and {"redis", "minio", "minio-setup"} <= celery.keys()
+    assert "mb --ignore-existing local/news-etl-staging" in " ".join(celery["minio-setup"]["command"])
+    env = services(compose)["airflow-scheduler"]["environment"]
+    assert env["AIRFLOW__CORE__EXECUTOR"] == "${AIRFLOW_EXECUTOR:-LocalExecutor}"
+    assert env["AIRFLOW__CELERY__BROKER_URL"].startswith("redis://redis:")
+    assert env["NEWS_ETL_STAGING_DIR"].startswith("${NEWS_ETL_STAGING_DIR")
+    # without the profile, no service depends on one of its services
+    for name, service in services(compose).items():
+        if name not in celery:
+            assert not set(service.get("depends_on") or {}) & celery.keys(), name

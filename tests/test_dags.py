@@ -23,6 +23,7 @@ from conftest import ROOT, SEED
 from etl.index import open_sink
 from etl.search.query import SearchRequest
 from etl.settings import Settings
+from s3_server import s3, s3_server, without_aws  # noqa: F401  (fixtures: a moto S3 server on loopback)
 
 DAGS = ROOT / "dags"
 sys.path.insert(0, str(DAGS))  # the connection helper, imported as Airflow imports it (dags/ on sys.path)
@@ -231,6 +232,62 @@ def test_dag_run_into_elasticsearch_from_the_airflow_connection(day, tmp_path, e
     with open_sink(es_settings) as sink:
         assert sink.count() == 1
         assert len(sink.search(SearchRequest(text="Putin")).hits) == 1
+
+
+def test_dag_run_stages_in_a_bucket_with_the_credentials_of_an_airflow_connection(day, tmp_path, s3):
+    """staging_dir = s3://bucket/prefix: the batches are staged there and indexed from there, with the
+    credentials and endpoint of the connection named by NEWS_ETL_STAGING_CONN_ID (no AWS_* variable set)."""
+    root, conf = day
+    connection = {"conn_type": "aws", "login": "testing", "password": "testing",
+                  "extra": {"endpoint_url": s3.endpoint, "region_name": "us-east-1"}}
+    env = without_aws(airflow_env(tmp_path / "airflow"))
+    env["AIRFLOW_CONN_NEWS_STAGING"] = json.dumps(connection)
+    env["NEWS_ETL_STAGING_CONN_ID"] = "news_staging"
+    s3_conf = {**conf, "staging_dir": f"s3://{s3.bucket}/prefix", "index_dir": str(tmp_path / "index")}
+
+    result = run_dag(tmp_path / "airflow", s3_conf, env)
+
+    assert result["state"] == "success", result["log"]
+    assert result["xcoms"]["process[0]"]["documents"] == f"s3://{s3.bucket}/prefix/{LOGICAL_DATE}/batch-0000/documents.jsonl"
+    assert s3.objects() == [f"prefix/{LOGICAL_DATE}/batch-000{n}/{name}" for n in range(3)
+                            for name in ("documents.jsonl", "duplicates.jsonl", "rejected.jsonl")]
+    assert json.loads(s3.text(f"prefix/{LOGICAL_DATE}/batch-0002/rejected.jsonl"))["origin"].endswith("c-empty.txt")
+    report = result["xcoms"]["report"]
+    assert {k: report[k] for k in ("read", "indexed", "rejected", "duplicates")} == {
+        "read": 3, "indexed": 1, "rejected": 1, "duplicates": 1}
+    with open_sink(Settings.from_env({}, sink="embedded", index_dir=tmp_path / "index")) as sink:
+        assert sink.count() == 1
+        assert len(sink.search(SearchRequest(text="Putin")).hits) == 1
+    assert not (ROOT / "s3:").exists() and not (tmp_path / "s3:").exists()  # no local folder named after the URL
+
+
+def test_a_staging_dir_with_an_unsupported_scheme_fails_the_run_with_a_clear_reason(day, tmp_path):
+    root, conf = day
+
+    result = run_dag(tmp_path / "airflow", {**conf, "staging_dir": "ftp://files.example.com/staging"})
+
+    assert result["states"]["plan"] == "failed" and result["state"] == "failed"
+    assert "staging ftp://files.example.com/staging: unsupported storage scheme 'ftp'" in result["log"]
+    assert not (ROOT / "ftp:").exists()
+
+
+def test_connections_become_object_storage_options():
+    """A plain object stands in for airflow.sdk.Connection, as above; the bucket run reads a real one."""
+    from news_etl_connection import storage_options_from_connection
+
+    aws = SimpleNamespace(conn_type="aws", host=None, login="AKIA", password="secret", extra_dejson={
+        "endpoint_url": "http://minio:9000", "region_name": "eu-west-1", "aws_session_token": "tok"})
+    assert storage_options_from_connection(aws) == {
+        "key": "AKIA", "secret": "secret", "token": "tok", "endpoint_url": "http://minio:9000",
+        "client_kwargs": {"region_name": "eu-west-1"}}
+    anonymous = SimpleNamespace(conn_type="aws", host=None, login=None, password=None, extra_dejson={})
+    assert storage_options_from_connection(anonymous) == {}  # s3fs falls back to the AWS_* variables
+    gcp = SimpleNamespace(conn_type="google_cloud_platform", host=None, login=None, password=None,
+                          extra_dejson={"keyfile_dict": '{"type": "service_account"}', "project": "news"})
+    assert storage_options_from_connection(gcp) == {"token": {"type": "service_account"}, "project": "news"}
+    other = SimpleNamespace(conn_type="generic", host=None, login=None, password=None,
+                            extra_dejson={"storage_options": '{"anon": true}'})
+    assert storage_options_from_connection(other) == {"anon": True}
 
 
 def test_a_dropped_file_whose_name_is_not_utf8_is_indexed_not_a_failed_run(tmp_path):

@@ -8,7 +8,7 @@ import logging
 
 from conftest import STORY, input_folder, page
 from etl.clean.identity import article_id
-from etl.dedup import SAME_CONTENT, SAME_URL, URL_CONFLICT, Deduplicator, DuplicateLog
+from etl.dedup import SAME_CONTENT, SAME_CONTENT_INDEXED, SAME_URL, URL_CONFLICT, Deduplicator, DuplicateLog
 from etl.index import open_sink
 from etl.pipeline import run
 from etl.records import Article
@@ -91,3 +91,48 @@ def test_two_pages_claiming_one_canonical_url_are_both_indexed(tmp_path, tmp_set
     ]
     assert lines[0]["id"] == lines[1]["id"] == lines[1]["duplicate_of_id"] != lines[0]["indexed_as"]
     assert summary.duplicate_ids == [lines[1]["id"]]
+
+
+def test_the_text_of_an_article_an_earlier_run_indexed_is_a_duplicate_under_a_new_url():
+    indexed = {"h-one": ("a", "/in/old.html", "https://x.example/story")}
+    asked = []
+
+    def stored(content_hash):
+        asked.append(content_hash)
+        return indexed.get(content_hash)
+
+    dedup = Deduplicator(stored=stored)
+    assert dedup.admit(article("a", "one")) is None  # the same id again: a re-run overwrites, no duplicate
+    fresh = Deduplicator(stored=stored)
+    copy = fresh.admit(article("b", "one", url="https://y.example/copy"))
+    assert (copy.reason, copy.id, copy.duplicate_of_id, copy.dropped) == (SAME_CONTENT_INDEXED, "b", "a", True)
+    assert copy.to_dict() == {"id": "b", "origin": "/in/one.html", "duplicate_of_id": "a",
+                              "duplicate_of_origin": "/in/old.html", "reason": SAME_CONTENT_INDEXED,
+                              "url": "https://y.example/copy", "duplicate_of_url": "https://x.example/story"}
+    again = fresh.admit(article("c", "one", url="https://z.example/copy"))
+    assert again.duplicate_of_id == "a" and asked.count("h-one") == 2  # found once per run, then remembered
+    assert fresh.admit(article("d", "two")) is None
+
+
+def test_a_later_run_drops_the_same_body_under_a_new_url(tmp_path, tmp_settings, nlp):
+    first = input_folder(tmp_path, {"story.html": page(STORY, '<link rel="canonical" href="https://a.example/story">')})
+    summary = run([str(first)], tmp_settings, nlp=nlp)
+    assert (summary.indexed, summary.duplicates) == (1, 0)
+    again = run([str(first)], tmp_settings, nlp=nlp)  # the same page again: overwritten, not a duplicate
+    assert (again.indexed, again.duplicates) == (1, 0)
+
+    later = tmp_path / "later"
+    later.mkdir()
+    (later / "copy.html").write_bytes(page(STORY, '<link rel="canonical" href="https://b.example/copy">'))
+    summary = run([str(later)], tmp_settings, nlp=nlp)
+    assert (summary.read, summary.indexed, summary.duplicates, summary.rejected, summary.unchanged) == (1, 0, 1, 0, 0)
+    assert summary.read == summary.indexed + summary.rejected + summary.duplicates + summary.unchanged
+    with open_sink(tmp_settings) as sink:
+        assert sink.count() == 1
+        [hit] = sink.search(SearchRequest()).hits
+        assert sink.find_by_content_hash(sink.get(hit.id)["content_hash"]) == hit.id
+        assert sink.find_by_content_hash("no such hash") is None
+    [line] = [json.loads(x) for x in (tmp_settings.index_dir / "duplicates.jsonl").read_text().splitlines()]
+    assert (line["reason"], line["url"], line["duplicate_of_url"], line["duplicate_of_id"]) == (
+        SAME_CONTENT_INDEXED, "https://b.example/copy", "https://a.example/story", hit.id)
+    assert line["origin"].endswith("copy.html") and line["duplicate_of_origin"].endswith("story.html")

@@ -304,8 +304,10 @@ def test_operators_and_fields_are_the_query_language(index):
     assert index.search(SearchRequest(text="title:foo")).total == 0
 
 
-def test_text_without_any_word_matches_everything_as_no_text_does(index):
-    assert index.search(SearchRequest(text="— !!")).total == index.search(SearchRequest()).total
+def test_text_without_any_word_is_refused_rather_than_matching_everything(index):
+    with pytest.raises(SearchError, match="no word to search for"):
+        index.search(SearchRequest(text="— !!"))
+    assert index.search(SearchRequest(text="— Kyiv")).total == index.search(SearchRequest(text="Kyiv")).total
 
 
 def test_empty_text_matches_all_newest_first_undated_last(index):

@@ -99,7 +99,7 @@ def test_kibana_objects_are_well_formed_and_every_reference_resolves():
     objects = kibana_objects()
     ids = {(o["type"], o["id"]) for o in objects}
     assert len(ids) == len(objects)
-    assert {o["type"] for o in objects} == {"index-pattern", "search", "visualization", "dashboard"}
+    assert {o["type"] for o in objects} == {"index-pattern", "search", "visualization", "lens", "dashboard"}
     for obj in objects:
         assert obj["attributes"].get("title"), obj["id"]
         for ref in obj["references"]:

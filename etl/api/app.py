@@ -34,7 +34,9 @@ from etl.search.params import (
     search_request,
     split_filter,
 )
-from etl.search.query import INDEX_FACETS, MAX_RESULT_WINDOW, SearchError, SORTS
+from etl.search.query import INDEX_FACETS, MAX_RESULT_WINDOW, SORTS, SearchError
+from etl.search.related import related
+from etl.search.trending import trending
 from etl.settings import Settings
 from etl.stats import index_stats
 
@@ -117,10 +119,11 @@ def _params(index: str):
         interval: Annotated[Literal[(*INTERVALS, "auto")], Query(description="date histogram interval (auto: picked from the dates found)")] = DEFAULT_INTERVAL,  # type: ignore[valid-type]
         cursor: Annotated[str | None, Query(description="a previous result's cursor: the hits after its page")] = None,
         sort: Annotated[Literal[SORTS] | None, Query(description="relevance or newest first (default: relevance for a query, else newest)")] = None,  # type: ignore[valid-type]
+        unique: Annotated[bool, Query(description="hide near-copies of other articles (those with a duplicate_of; articles only)")] = False,
     ) -> dict[str, Any]:
         return {"index": index, "text": q, "filters": [split_filter(f) for f in filter], "facets": facet,
                 "facet_size": facet_size, "since": since, "until": until, "size": size, "page": page,
-                "interval": interval, "cursor": cursor, "sort": sort}
+                "interval": interval, "cursor": cursor, "sort": sort, "unique": unique}
 
     return params
 
@@ -188,6 +191,28 @@ def create_app(settings: Settings) -> FastAPI:
         if doc is None:
             return JSONResponse({"detail": f"no article with id {id!r} in the {sink.name} index"}, status_code=404)
         return JSONResponse(doc)
+
+    @app.get("/api/articles/{id}/related", response_model=dict[str, Any], summary="the articles most like this one",
+             responses={**ERRORS, 404: {"model": Error, "description": "no article with this id"}})
+    def related_articles(id: str, size: Annotated[int, Query(ge=1, le=100, description="articles to list")] = 5):
+        """``{"id", "hits"}``, most alike first, never the article itself: what `news-etl related ID --json` prints."""
+        found = call(related, sink, id, size)
+        if found is None:
+            return JSONResponse({"detail": f"no article with id {id!r} in the {sink.name} index"}, status_code=404)
+        return JSONResponse(found)
+
+    @app.get("/api/trending", response_model=dict[str, Any], responses=ERRORS, summary="what stands out in a date range")
+    def trending_values(
+        since: Annotated[str | None, Query(description=f"range start: {WHEN} (default: 30 days before the newest article)")] = None,
+        until: Annotated[str | None, Query(description="range end (a date: that whole day)")] = None,
+        q: Annotated[str | None, Query(description="only articles matching this query in the range")] = None,
+        filter: Annotated[list[str], Query(description="FIELD:VALUE; every filter must match")] = [],  # noqa: B006
+        field: Annotated[list[Literal[INDEX_FACETS["articles"]]], Query(description="a field to rank (default persons, organizations, locations, speakers)")] = [],  # type: ignore[valid-type]  # noqa: B006
+        size: Annotated[int, Query(ge=1, le=1000, description="values per field")] = 10,
+    ):
+        """Entity values ranked by JLH against the whole index: what `news-etl trending --json` prints."""
+        return JSONResponse(call(lambda: trending(sink, since=since, until=until, text=q, filters=[split_filter(f) for f in filter],
+                                                  fields=field, size=size)))
 
     @app.get("/api/stats", response_model=dict[str, Any], summary="what the index holds",
              responses={**ERRORS, 200: {"content": {"application/json": {"example": STATS_EXAMPLE}}}})

@@ -17,9 +17,22 @@ import py3langid
 
 from etl.clean.article_url import article_url
 from etl.clean.html import extract_body, prepare
-from etl.clean.identity import article_id, content_hash, domain, fit_keyword, normalise_url
+from etl.clean.identity import (
+    article_id,
+    content_hash,
+    domain,
+    fit_keyword,
+    normalise_url,
+)
 from etl.clean.limits import OverBudget, cap_body, time_budget
-from etl.clean.metadata import FIELDS, as_text, clean_authors, language_code, page_metadata, parse_date
+from etl.clean.metadata import (
+    FIELDS,
+    as_text,
+    clean_authors,
+    language_code,
+    page_metadata,
+    parse_date,
+)
 from etl.clean.text import decode, lines_to_paragraphs, normalise, one_line, word_count
 from etl.records import Article, RawDocument, RejectedInput
 from etl.settings import Settings

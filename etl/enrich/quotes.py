@@ -33,9 +33,9 @@ from spacy.tokens import Doc, Span, Token
 
 from etl.enrich.lexicon import SpeechLexicon
 from etl.enrich.quote_marks import QuotedSpan, find_quoted_spans, looks_like_title
+from etl.enrich.referents import DATELINE_DASHES, SUBJECTS, Referents, is_dateline
 from etl.enrich.source_lines import dash_source
 from etl.enrich.speech_acts import object_report
-from etl.enrich.referents import DATELINE_DASHES, SUBJECTS, Referents, is_dateline
 from etl.records import Entity, Quote
 
 # Dependencies through which a verb without a subject takes its head's ("..., saying that").

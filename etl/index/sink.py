@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Protocol
 
 from etl.records import IndexedDocument, Rejected
-from etl.search.query import SearchRequest, SearchResult
+from etl.search.query import Hit, SearchRequest, SearchResult
 
 
 @dataclass(slots=True)
@@ -29,6 +29,16 @@ class Sink(Protocol):
     def count(self, index: str = "articles") -> int: ...
 
     def get(self, doc_id: str, index: str = "articles") -> dict | None: ...
+
+    def prune(self, until) -> dict[str, int]:
+        """Delete the articles and quotes published on or before ``until`` (as ``SearchRequest.until``);
+        undated ones are kept. Returns how many of each went."""
+        ...
+
+    # The articles most like this one by title and body (see etl.search.related), never itself; None: no such id.
+    def related(self, doc_id: str, size: int = 5) -> list[Hit] | None: ...
+
+    def find_by_content_hash(self, content_hash: str) -> str | None: ...  # an indexed article with this body
 
     def close(self) -> None: ...
 

@@ -26,7 +26,7 @@ class Cursor:
 
 def _fingerprint(request: SearchRequest) -> str:
     what = [request.index, request.text or "", sorted(request.filters), str(request.lower_bound), str(request.upper_bound),
-            request.sort]
+            request.sort, *(["unique"] if request.unique else [])]
     return hashlib.sha256(json.dumps(what, default=str).encode()).hexdigest()[:16]
 
 

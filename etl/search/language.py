@@ -9,8 +9,8 @@
 
 Matching ignores case and accents and uses the same English stemming in both engines. Operators
 are upper case (``and``, ``or`` and ``not`` in lower case are words). There are no wildcards or
-fuzzy matches: ``*`` and ``~`` are refused, not silently dropped, and punctuation with no word in it
-(``—``, ``&``) is ignored as the text analysis ignores it. Anything else malformed is a
+fuzzy matches: ``*`` and ``~`` are refused, not silently dropped; punctuation with no word in it
+(``—``, ``&``) is ignored as the text analysis ignores it, and a query of nothing else is refused. Anything else malformed is a
 ``QueryError`` that says where; it never falls back to a wider search.
 """
 
@@ -61,12 +61,14 @@ Node = Match | And | Or | Not
 
 
 def parse(query: str, index: str = "articles") -> Node | None:
-    """The tree of ``query`` for ``index``; None when it holds no word (search everything)."""
+    """The tree of ``query`` for ``index``; None when it is empty (search everything)."""
     parser = _Parser(query, VOCABULARIES[index].fields)
     tree = parser.expression(depth=0)
     if parser.peek() is not None:
         kind, text, at = parser.peek()
         raise parser.error(f"unexpected {text!r}" + (" (no ( before it)" if kind == "close" else ""), at)
+    if tree is None and query.strip():  # "\\", "—": asking for something, yet no word to look for
+        raise QueryError(f"query {_short(query)}: no word to search for (punctuation alone is not searched)")
     if parser.clauses > MAX_CLAUSES:
         raise QueryError(f"query {_short(query)}: {parser.clauses} terms; at most {MAX_CLAUSES}")
     return tree

@@ -36,13 +36,14 @@ def search_request(
     cursor: str | None = None,
     speakers: Iterable[str] = (),
     sort: str | None = None,
+    unique: bool = False,
 ) -> SearchRequest:
     """The request (not yet validated); ``since``/``until`` as text are read by ``parse_when``
     (SearchError naming the parameter), ``speakers`` add quotes-index filters on ``speaker``."""
     return SearchRequest(
         text=text, filters=[*filters, *(("speaker", name) for name in speakers)], facets=list(facets),
         since=_when("since", since), until=_when("until", until), size=size, page=page, index=index,
-        histogram_interval=interval, facet_size=facet_size, cursor=cursor, sort=sort,
+        histogram_interval=interval, facet_size=facet_size, cursor=cursor, sort=sort, unique=unique,
     )
 
 

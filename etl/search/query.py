@@ -46,6 +46,7 @@ class SearchRequest:
     facet_size: int = 10
     cursor: str | None = None  # a previous result's ``cursor``: the hits after its page (``page`` stays 1)
     sort: str | None = None  # "relevance" | "newest"; default: relevance when there is a query, else newest
+    unique: bool = False  # articles only: hide near-copies (those with a ``duplicate_of``, etl.near_duplicates)
 
     def validate(self) -> SearchRequest:
         allowed = INDEX_FACETS.get(self.index)
@@ -65,6 +66,8 @@ class SearchRequest:
                               "narrow the search, or walk the hits with the result's cursor")
         if self.lower_bound and self.upper_bound and self.lower_bound >= self.upper_bound:
             raise SearchError(f"--since {self.since} is after --until {self.until}")
+        if self.unique and self.index != "articles":
+            raise SearchError(f"unique hides near-copies of articles; the {self.index} index has none")
         if self.sort not in (None, *SORTS):
             raise SearchError(f"unknown sort {self.sort!r}; expected one of {', '.join(SORTS)}")
         if self.histogram_interval not in (*INTERVALS, "auto"):

@@ -34,7 +34,8 @@ class Vocabulary:
 # quote higher). A quote's "title" is its article's.
 ARTICLES = Vocabulary(
     text={"title": 2.0, "body": 1.0, "quotes": 1.0},
-    keywords=("persons", "organizations", "locations", "speakers", "source", "authors", "language"),
+    keywords=("persons", "organizations", "locations", "speakers", "source", "authors", "language",
+              "duplicate_of"),  # a near-copy's original (etl.near_duplicates): `duplicate_of=ID` finds its copies
     highlight=("title", "body", "quotes"),
     hit=("source", "authors", "language"),
 )

@@ -1,7 +1,8 @@
 """Ingestion: turn the sources a user names into a stream of RawDocument (or Rejected) records.
 
 A source is a file, a folder (read recursively in sorted order, hidden files skipped), an
-http(s) URL of a page or an RSS/Atom feed, or a URL list (a file named ``*.urls``, one URL
+http(s) URL of a page, an RSS/Atom feed or a sitemap (``sitemaps``), ``discover:`` and a home page's
+URL (its linked feeds are read, ``discovery``), or a URL list (a file named ``*.urls``, one URL
 per line). Files are read by their suffix (see ``files``). Everything streams: one record
 at a time. A source that cannot be read becomes ``Rejected(origin, "source", reason)`` and
 the other sources go on: whatever reading one file raises is that file's rejected record.
@@ -21,13 +22,15 @@ from pathlib import Path
 from urllib.parse import unquote_to_bytes, urlsplit
 
 from etl.records import RawDocument, Rejected
+from etl.redact import redact_url
 from etl.settings import Settings
 from etl.sources import files, urls
+from etl.sources.discovery import is_discovery, iter_discovered
 from etl.sources.feeds import iter_feed
-from etl.sources.folders import is_folder, special_kind, walk
-from etl.redact import redact_url
 from etl.sources.fetch_state import FetchState, Unchanged
+from etl.sources.folders import is_folder, special_kind, walk
 from etl.sources.http import FEED_TYPES, Fetcher, FetchError, is_url, rejected
+from etl.sources.sitemaps import is_sitemap_url, iter_sitemap, looks_like_sitemap
 
 __all__ = ["FetchState", "Unchanged", "as_source", "iter_sources"]
 
@@ -38,6 +41,9 @@ def iter_sources(sources: Iterable[str], settings: Settings,
     try:
         for source in sources:
             source = str(source)
+            if is_discovery(source):
+                yield from iter_discovered(source, fetcher)
+                continue
             if is_url(source):
                 yield from _from_url(source, fetcher)
                 continue
@@ -123,7 +129,9 @@ def _from_file(path: Path, settings: Settings, fetcher: Fetcher) -> Iterator[Raw
     elif kind in files.WARC_SUFFIXES:
         yield from files.iter_warc(path, settings)
     elif kind in files.FEED_SUFFIXES:
-        yield from iter_feed(files.read_bytes(path, settings.http_max_bytes), str(path), fetcher)
+        data = files.read_bytes(path, settings.http_max_bytes)
+        read = iter_sitemap if looks_like_sitemap(data) else iter_feed  # a saved sitemap: its pages are fetched
+        yield from read(data, str(path), fetcher)
     else:
         yield Rejected(str(path), "source", f"unsupported file type {kind or '(no suffix)'!r}")
 
@@ -136,7 +144,9 @@ def _from_url(url: str, fetcher: Fetcher) -> Iterator[RawDocument | Rejected]:
     except FetchError as err:
         yield rejected(url, err)
         return
-    if response.status != 304 and (response.media_type in FEED_TYPES or _looks_like_feed(response.content)):
+    if response.status != 304 and (is_sitemap_url(url) or looks_like_sitemap(response.content, response.media_type)):
+        yield from iter_sitemap(response.content, redact_url(url), fetcher)
+    elif response.status != 304 and (response.media_type in FEED_TYPES or _looks_like_feed(response.content)):
         yield from iter_feed(response.content, redact_url(url), fetcher)
     else:
         yield fetcher.as_remembered_page(url, response, known)

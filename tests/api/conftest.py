@@ -23,7 +23,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import EXTRACTION_BENCH, ROOT
+from conftest import EXTRACTION_BENCH, ROOT, stop_process
 
 from etl.index import open_sink
 from etl.records import Article, Entity, IndexedDocument, Quote
@@ -114,12 +114,7 @@ def serve(*args: str, env: dict[str, str] | None = None, expect_healthy: bool = 
             time.sleep(0.2)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc)
         log.close()
 
 

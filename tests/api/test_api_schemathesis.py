@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import positive_data_acceptance
 
-OPERATIONS = ["GET /api/search", "GET /api/quotes", "GET /api/articles/{id}", "GET /api/stats", "GET /healthz"]
+OPERATIONS = ["GET /api/search", "GET /api/quotes", "GET /api/articles/{id}", "GET /api/stats", "GET /healthz",
+              "GET /api/trending", "GET /api/articles/{id}/related"]
 EXAMPLES = settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), database=None)
 
 

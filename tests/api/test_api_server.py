@@ -92,7 +92,7 @@ def test_openapi_documents_every_endpoint_and_parameter(api_server):
     schema = httpx.get(api_server + "/openapi.json", timeout=30).json()
     assert {"/api/search", "/api/quotes", "/api/articles/{id}", "/api/stats", "/healthz"} <= schema["paths"].keys()
     search = {p["name"]: p for p in schema["paths"]["/api/search"]["get"]["parameters"]}
-    assert {"q", "filter", "facet", "facet_size", "since", "until", "size", "page", "interval", "cursor"} == search.keys()
+    assert {"q", "filter", "facet", "facet_size", "since", "until", "size", "page", "interval", "cursor", "sort", "unique"} == search.keys()
     assert all(p.get("description") for p in search.values())
     quotes = {p["name"] for p in schema["paths"]["/api/quotes"]["get"]["parameters"]}
     assert quotes == search.keys() | {"speaker"}

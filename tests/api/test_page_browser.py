@@ -352,3 +352,23 @@ def test_screenshots(page, base):
     page.locator("#facets-box summary").click()
     expect(page.locator("#facets button.facet-value").first).to_be_visible()
     assert page.problems == [], page.problems
+
+
+def test_the_trending_panel_shows_what_the_api_says_and_filters_when_clicked(page, base):
+    trends = api(base, "/api/trending", field=["persons", "organizations", "locations"], size=5)
+    rows = [(name, row["value"]) for name, values in trends["fields"].items() for row in values]
+    page.goto(base + "/")
+    expect(page.locator("#trending")).to_be_visible()
+    shown = page.locator("button.trend-value")
+    expect(shown).to_have_count(len(rows))
+    assert [(b.get_attribute("data-field"), b.get_attribute("data-value")) for b in shown.all()] == rows
+    if not rows:
+        expect(page.locator("#trending-note")).to_contain_text("Nothing stands out")
+        return
+    field, value = rows[0]
+    shown.first.click()
+    expect_total(page, articles(base, filter=f"{field}:{value}", size=0)["total"])
+    assert f"filter={urllib.parse.quote(field)}" in page.url
+    page.goto(base + "/?since=1990-01-01&until=1990-01-02")
+    expect(page.locator("#trending-note")).to_contain_text("No articles")
+    assert not page.problems, page.problems

@@ -162,7 +162,7 @@ def test_the_dags_steps_stopped_by_sigterm_keep_what_landed_and_fail_for_a_retry
     staged = stage_batch(paths, tmp_path / "staging" / "batch-0000", settings, nlp=nlp)
 
     real_staged = etl.staging.read_staged
-    monkeypatch.setattr(etl.staging, "read_staged", lambda p: sigterm_after(3, real_staged(p)))
+    monkeypatch.setattr(etl.staging, "read_staged", lambda *a: sigterm_after(3, real_staged(*a)))
     with pytest.raises(StoppedBySignal, match="SIGTERM after indexing 4 documents"):  # the one in hand is finished
         index_staged([staged["documents"]], settings)
     tally.faults += 1

@@ -50,6 +50,8 @@ def test_each_operator_means_what_the_readme_says(query, tree):
     ("trump~2", "fuzzy"),
     ("a && b", "use AND, OR or NOT"),
     ("NOT", "NOT needs something after it"),
+    ("\\ —", "no word to search for"),
+    ("-", "no word to search for"),
     ("(" * 40 + "a" + ")" * 40, "nested more than"),
     (" ".join(f"w{n}" for n in range(70)), "at most 64"),
 ])

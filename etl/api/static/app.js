@@ -184,6 +184,7 @@
     els.results.setAttribute("aria-busy", "true");
     els.summary.textContent = "Searching\u2026";
     renderChips(s);
+    loadTrending(s);
     document.title = (s.q ? s.q + " \u2013 " : "") + (s.tab === "quotes" ? "Quotes" : "News search");
     window.fetch(apiUrl(s), { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (res) {
@@ -286,6 +287,59 @@
     els.next.disabled = page >= pages;
     els.pageInfo.textContent = "Page " + page + " of " + pages.toLocaleString("en");
     finish("done");
+  }
+
+  /* ---------- trending: what stands out in the page's date range (or the last 30 days of data) ---------- */
+
+  var TRENDING = ["persons", "organizations", "locations"];
+  var trendingSequence = 0;
+
+  function loadTrending(s) {
+    var mine = ++trendingSequence;
+    var box = document.getElementById("trending");
+    if (s.tab !== "articles") { box.hidden = true; return; }
+    var p = new URLSearchParams();
+    if (s.since) { p.set("since", s.since); }
+    if (s.until) { p.set("until", s.until); }
+    TRENDING.forEach(function (f) { p.append("field", f); });
+    p.set("size", "5");
+    window.fetch("api/trending?" + p.toString(), { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (res) { return res.ok ? res.json() : null; })
+      .then(function (data) { if (mine === trendingSequence) { renderTrending(s, data); } })
+      .catch(function () { if (mine === trendingSequence) { box.hidden = true; } });
+  }
+
+  function renderTrending(s, data) {
+    var box = document.getElementById("trending");
+    var lists = document.getElementById("trending-lists");
+    var note = document.getElementById("trending-note");
+    clear(lists);
+    if (!data || typeof data.fields !== "object") { box.hidden = true; return; }
+    var any = false;
+    TRENDING.forEach(function (name) {
+      var rows = Array.isArray(data.fields[name]) ? data.fields[name] : [];
+      if (!rows.length) { return; }
+      any = true;
+      var list = el("ul", { className: "trend-values" });
+      rows.forEach(function (r) {
+        var value = String(r.value);
+        list.appendChild(el("li", null, [
+          el("button", { type: "button", className: "trend-value", "data-field": name, "data-value": value,
+                         title: "Only " + (LABELS[name] || name) + ": " + value + " (" + r.count + " in range, " +
+                                r.background_count + " in all)" }, [
+            el("span", { className: "facet-name", text: value }),
+            el("span", { className: "facet-count", text: String(r.count) })
+          ])
+        ]));
+      });
+      lists.appendChild(el("h3", { className: "trend-field", text: LABELS[name] || name }));
+      lists.appendChild(list);
+    });
+    var span = (data.since || "the start") + " to " + (data.until || "the newest article");
+    note.textContent = data.articles === 0 ? "No articles from " + span + ": nothing is trending."
+                     : any ? "Stand out from " + span + " against all articles."
+                           : "Nothing stands out from " + span + ".";
+    box.hidden = false;
   }
 
   function isActive(s, field, value) {
@@ -528,6 +582,14 @@
       if (filters.length === state.filters.length) { filters = filters.concat([[field, value]]); }
       focusAfter = focusFacet(field, value);
       go({ filters: filters });
+    });
+
+    document.getElementById("trending-lists").addEventListener("click", function (e) {
+      var b = e.target.closest("button.trend-value");
+      if (!b) { return; }
+      var field = b.getAttribute("data-field"), value = b.getAttribute("data-value");
+      if (isActive(state, field, value)) { return; }
+      go({ filters: state.filters.concat([[field, value]]) });
     });
 
     els.chips.addEventListener("click", function (e) {

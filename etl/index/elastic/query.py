@@ -23,6 +23,8 @@ from etl.search.query import (
     SearchResult,
     date_histogram,
 )
+from etl.search.related import FIELDS as RELATED_FIELDS
+from etl.search.related import MAX_QUERY_TERMS, MIN_DOC_FREQ, MIN_TERM_FREQ
 from etl.search.synonyms import expand
 from etl.search.vocabulary import VOCABULARIES
 
@@ -63,7 +65,9 @@ def search_body(request: SearchRequest) -> dict[str, Any]:
     ranked = text is not None and request.sort != "newest"
     sort: list[Any] = ["_score", {"id": "asc"}] if ranked else [newest, {"id": "asc"}]
     body = {
-        "query": {"bool": {"must": [text] if text else [], "filter": filters}},
+        "query": {"bool": {"must": [text] if text else [], "filter": filters,
+                           # near-copies hidden (etl.near_duplicates)
+                           **({"must_not": [{"exists": {"field": "duplicate_of"}}]} if request.unique else {})}},
         "aggs": aggs,
         "sort": sort,
         "from": request.offset,
@@ -156,6 +160,20 @@ def search_result(request: SearchRequest, response: dict[str, Any]) -> SearchRes
         seen = [*after.seen, *seen][-(_MAX_TIED + 1):]
     return SearchResult(total=total, hits=hits, facets=facets, histogram=histogram, histogram_interval=interval,
                         cursor=cursors.next_cursor(request, offset, len(hits), total, last, seen))
+
+
+def related_body(alias: str, doc_id: str, size: int) -> dict[str, Any]:
+    """``_search`` for the articles most like ``doc_id``: the server reads its words from the stored
+    article; ``must_not`` keeps it out even where ``include`` defaults differ (osmem-server includes it)."""
+    like = {"more_like_this": {"fields": list(RELATED_FIELDS), "like": [{"_index": alias, "_id": doc_id}],
+                               "min_term_freq": MIN_TERM_FREQ, "min_doc_freq": MIN_DOC_FREQ,
+                               "max_query_terms": MAX_QUERY_TERMS}}
+    return {"query": {"bool": {"must": [like], "must_not": [{"ids": {"values": [doc_id]}}]}}, "size": size,
+            "sort": ["_score", {"id": "asc"}], "_source": ["title", "url", "published_at", *HIT_FIELDS["articles"]]}
+
+
+def related_hits(response: dict[str, Any]) -> list[Hit]:
+    return [_hit("articles", raw) for raw in response["hits"]["hits"]]
 
 
 def _hit(index: str, raw: dict[str, Any]) -> Hit:

@@ -32,10 +32,15 @@ from etl.index.elastic.indices import (
     ensure_index,
     load_templates,
 )
-from etl.index.elastic.query import search_body, search_result
+from etl.index.elastic.query import (
+    related_body,
+    related_hits,
+    search_body,
+    search_result,
+)
 from etl.index.sink import WriteReport
 from etl.records import IndexedDocument, Rejected
-from etl.search.query import SearchError, SearchRequest, SearchResult
+from etl.search.query import Hit, SearchError, SearchRequest, SearchResult
 from etl.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -208,6 +213,35 @@ class ElasticSink:
         with server_errors(self.settings, f"get from {alias} on"):
             response = self.client.options(ignore_status=404).get(index=alias, id=doc_id, source_excludes=["quote_text"])
         return response.body.get("_source") if response.body.get("found") else None
+
+    def related(self, doc_id: str, size: int = 5) -> list[Hit] | None:
+        """The articles most like ``doc_id`` (``more_like_this`` on title and body), never itself; None: no such id."""
+        with server_errors(self.settings, f"find articles related to {doc_id!r} in {self.articles} on"):
+            if not self.client.options(ignore_status=404).exists(index=self.articles, id=doc_id):
+                return None
+            response = self.client.search(index=self.articles, **related_body(self.articles, doc_id, size))
+        return related_hits(response.body)
+
+    def find_by_content_hash(self, content_hash: str) -> str | None:
+        """The id of an indexed article whose body hashes to ``content_hash`` (the first found), or None."""
+        alias = alias_for(self.settings, "articles")
+        with server_errors(self.settings, f"search {alias} on"):
+            response = self.client.options(ignore_status=404).search(
+                index=alias, query={"term": {"content_hash": content_hash}}, size=1, source=False,
+                sort=[{"id": "asc"}])
+        hits = response.body.get("hits", {}).get("hits", [])
+        return hits[0]["_id"] if hits else None
+
+    def prune(self, until) -> dict[str, int]:
+        deleted = {}
+        for name in ("articles", "quotes"):
+            alias = alias_for(self.settings, name)
+            query = search_body(SearchRequest(index=name, until=until).validate())["query"]
+            with server_errors(self.settings, f"prune {alias} on"):
+                response = self.client.options(ignore_status=404).delete_by_query(
+                    index=alias, query=query, conflicts="proceed", refresh=True)
+            deleted[name] = response.body.get("deleted", 0)
+        return deleted
 
     def close(self) -> None:
         self.client.close()

@@ -32,10 +32,10 @@ from etl.index.embedded.schema import (
     stored,
     to_documents,
 )
-from etl.index.embedded.search import search
+from etl.index.embedded.search import build_query, related, search
 from etl.index.sink import WriteReport
 from etl.records import IndexedDocument, Rejected
-from etl.search.query import SearchError, SearchRequest, SearchResult
+from etl.search.query import Hit, SearchError, SearchRequest, SearchResult
 from etl.settings import Settings
 
 # Indexing memory per writer; Tantivy flushes a segment when it fills. Articles carry the
@@ -236,6 +236,36 @@ class EmbeddedIndex:
 
         return self._reading(index, read)
 
+    def related(self, doc_id: str, size: int = 5) -> list[Hit] | None:
+        index = self._index("articles")
+        return self._reading("articles", lambda: related(index, ARTICLES, doc_id, size))
+
+    def find_by_content_hash(self, content_hash: str) -> str | None:
+        """The id of an indexed article whose body hashes to ``content_hash`` (the first found), or None."""
+        try:
+            found = self._index("articles")
+        except IndexNotFoundError:
+            return None
+
+        def read() -> str | None:
+            searcher = found.searcher()
+            hits = searcher.search(tantivy.Query.term_query(ARTICLES.schema, "content_hash", content_hash), 1).hits
+            return stored(searcher.doc(hits[0][1]))["id"] if hits else None
+
+        return self._reading("articles", read)
+
+    def prune(self, until) -> dict[str, int]:
+        if not self._writers:
+            raise RuntimeError(f"index {self.path} was opened for reading; open it with write=True to prune")
+        deleted = {}
+        for name, writer in self._writers.items():
+            layout = LAYOUTS[name]
+            query, _ = build_query(layout, SearchRequest(index=name, until=until).validate())
+            deleted[name] = self._indexes[name].searcher().search(query, 1).count
+            writer.delete_documents_by_query(query)
+        self._commit()
+        return deleted
+
     # -- lifecycle -----------------------------------------------------------------------
 
     def close(self) -> None:
@@ -275,7 +305,7 @@ def _open_error(folder: Path, layout: IndexLayout, err: ValueError) -> Exception
     if "schema does not match" in text:
         fields = _schema_fields(folder)
         # Every schema news-etl ever wrote has its id keys and the stored blob: another version's index.
-        if {*layout.keys, STORED} <= fields:
+        if {layout.keys[0], STORED} <= fields:
             return IndexSchemaError(
                 f"index {folder} was built by another version of news-etl (its schema differs); "
                 f"delete the folder and re-run to rebuild it"

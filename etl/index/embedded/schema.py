@@ -9,7 +9,8 @@ with the fields the search vocabulary (``etl.search.vocabulary``) names:
   terms aggregations need) for facets; ``<name>_folded``, the value lower-cased and folded, for
   filters that ignore case; ``<name>_words``, its words as text, for ``field:word`` queries,
 - ``published_at`` as a fast, indexed date for ranges, sorting and the histogram,
-- ``id`` (and ``article_id`` for quotes) as raw terms so upserts can delete by term.
+- ``id`` (and ``article_id`` for quotes) as raw terms so upserts can delete by term, and an
+  article's ``content_hash`` so a run can look its body up.
 
 Exact-value fields (ids, facets, folded values) are only ever matched whole by term filters, so
 they index the bare document list ("basic"): no frequencies or positions to write.
@@ -81,7 +82,8 @@ def _layout(name: str, fields: Vocabulary, keys: tuple[str, ...]) -> IndexLayout
     return IndexLayout(name, builder.build(), keys, fields)
 
 
-ARTICLES = _layout("articles", ARTICLE_FIELDS, keys=("id",))
+# ``content_hash``: a later run finds the article a new URL's body already is (``find_by_content_hash``).
+ARTICLES = _layout("articles", ARTICLE_FIELDS, keys=("id", "content_hash"))
 QUOTES = _layout("quotes", QUOTE_FIELDS, keys=("id", "article_id"))
 LAYOUTS = {layout.name: layout for layout in (ARTICLES, QUOTES)}
 

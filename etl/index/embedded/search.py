@@ -33,9 +33,12 @@ from etl.search.query import (
     SearchResult,
     date_histogram,
 )
+from etl.search.related import FIELDS as RELATED_FIELDS
+from etl.search.related import MAX_QUERY_TERMS, MIN_DOC_FREQ, MIN_TERM_FREQ
 from etl.search.synonyms import expand
 
 _HISTOGRAM = "published_at_histogram"
+NEAR_COPY_OF = "duplicate_of"
 _SNIPPET_CHARS = {"title": 1000, "body": 150, "quotes": 150, "text": 400}  # body: as the Elasticsearch sink
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _FIRST_DATE, _LAST_DATE = datetime(1677, 9, 22, tzinfo=timezone.utc), datetime(2262, 4, 11, tzinfo=timezone.utc)
@@ -89,6 +92,10 @@ def build_query(layout: IndexLayout, request: SearchRequest) -> tuple[Query, Que
         clauses.append((Occur.Must, Query.const_score_query(term, 0.0)))
     if request.since or request.until:
         clauses.append((Occur.Must, Query.const_score_query(_date_range(layout, request), 0.0)))
+    if request.unique:  # near-copies hidden: no duplicate_of (a fast field, so exists_query can test it)
+        clauses.append((Occur.MustNot, Query.exists_query(NEAR_COPY_OF)))
+        if len(clauses) == 1:
+            clauses.append((Occur.Must, Query.all_query()))
     return (Query.boolean_query(clauses) if clauses else Query.all_query()), text
 
 
@@ -134,6 +141,26 @@ def search(index: tantivy.Index, layout: IndexLayout, request: SearchRequest) ->
         histogram_interval=interval,
         cursor=cursors.next_cursor(request, offset, len(hits), found.count, last, [hits[-1].id] if hits else []),
     )
+
+
+def related(index: tantivy.Index, layout: IndexLayout, doc_id: str, size: int) -> list[Hit] | None:
+    """The articles most like ``doc_id`` by its title and body, itself excluded; None when it is not indexed.
+    Text fields are not stored (the blob is), so the words are handed to the query from the blob."""
+    searcher = index.searcher()
+    own = Query.term_query(layout.schema, "id", doc_id)
+    found = searcher.search(own, 1).hits
+    if not found:
+        return None
+    source = stored(searcher.doc(found[0][1]))
+    fields = {name: [source[name]] for name in RELATED_FIELDS if source.get(name)}
+    if not fields:
+        return []
+    like = Query.more_like_this_document_fields_query(
+        layout.schema, fields, min_doc_frequency=MIN_DOC_FREQ, min_term_frequency=MIN_TERM_FREQ,
+        max_query_terms=MAX_QUERY_TERMS)
+    query = Query.boolean_query([(Occur.Must, like), (Occur.MustNot, own)])
+    return [_hit(layout, stored(searcher.doc(address)), float(score), None)
+            for score, address in searcher.search(query, size).hits]
 
 
 def _hit(layout: IndexLayout, source: dict[str, Any], score: float, highlighter: _Highlighter | None) -> Hit:
