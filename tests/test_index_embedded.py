@@ -181,17 +181,59 @@ def _tantivy_index(folder, *fields: str, news_etl_keys: bool = False) -> None:
     tantivy.Index(builder.build(), str(folder))
 
 
-def test_an_index_built_by_another_version_says_schema_and_how_to_rebuild(tmp_settings):
-    _tantivy_index(tmp_settings.index_dir / "quotes", "headline", news_etl_keys=True)
-    with pytest.raises(IndexSchemaError, match=r"quotes was built by another version of news-etl .* delete the folder and re-run"):
-        EmbeddedIndex(tmp_settings.index_dir, tmp_settings, write=True)
-    with pytest.raises(IndexSchemaError, match=r"quotes was built by another version"):  # searching it says so too
-        EmbeddedIndex(tmp_settings.index_dir, tmp_settings).search(SearchRequest(index="quotes", text="x"))
-    # articles/ was locked before quotes/ failed; the failed open released it even while the
-    # error (and its traceback, which references the half-open index) is still held by a caller.
-    (tmp_settings.index_dir / "quotes" / "meta.json").unlink()
-    with EmbeddedIndex(tmp_settings.index_dir, tmp_settings, write=True, lock_timeout=0.3) as idx:
-        assert idx.write(CORPUS[:1]).indexed == 1
+def test_an_index_built_by_another_version_is_rebuilt_from_its_stored_articles_on_the_next_write(tmp_settings):
+    """An upgrade: the old schema's articles (kept whole in the stored blob) come back in this
+    version's schema, quotes with them; searching before the rebuild says what will fix it."""
+    import json
+
+    import tantivy
+
+    old_schema = tantivy.SchemaBuilder()
+    old_schema.add_text_field("id", tokenizer_name="raw", index_option="basic")
+    old_schema.add_text_field("body", tokenizer_name="en_stem")
+    old_schema.add_bytes_field("doc", stored=True)
+    old_schema = old_schema.build()
+    folder = tmp_settings.index_dir / "articles"
+    folder.mkdir(parents=True)
+    old = tantivy.Index(old_schema, str(folder))
+    writer = old.writer()
+    for doc in CORPUS:
+        writer.add_document(tantivy.Document(id=doc.article.id, body=doc.article.body,
+                                             doc=json.dumps(doc.to_dict()).encode()))
+    writer.commit()
+    writer.wait_merging_threads()
+
+    with pytest.raises(IndexSchemaError, match=r"articles was built by another version of news-etl .* the next `news-etl run` rebuilds it"):
+        EmbeddedIndex(tmp_settings.index_dir, tmp_settings).search(SearchRequest(text="Kyiv"))
+    with EmbeddedIndex(tmp_settings.index_dir, tmp_settings, write=True) as index:
+        assert index.write(CORPUS[:1]).indexed == 1  # and it writes on as usual
+    with EmbeddedIndex(tmp_settings.index_dir, tmp_settings) as index:
+        assert index.count() == len(CORPUS)
+        assert index.get(CORPUS[1].article.id) == CORPUS[1].to_dict()
+        assert index.search(SearchRequest(index="quotes", size=0)).total == sum(len(d.quotes) for d in CORPUS)
+        assert index.search(SearchRequest(text="Kyiv")).total >= 1
+    assert not (tmp_settings.index_dir / ".previous-version").exists()
+
+
+def test_a_rebuild_that_died_midway_starts_again_from_the_set_aside_index(tmp_settings):
+    """The old folders wait in .previous-version until the new index has committed: a crash in between
+    leaves them there beside a half-built new index, and the next open rebuilds from them again."""
+    from etl.index.embedded.rebuild import PREVIOUS
+
+    complete = tmp_settings.with_(index_dir=tmp_settings.index_dir.parent / "complete")
+    with EmbeddedIndex(complete.index_dir, complete, write=True) as index:
+        index.write(CORPUS)
+    with EmbeddedIndex(tmp_settings.index_dir, tmp_settings, write=True) as index:  # the half-built new one
+        index.write(CORPUS[:1])
+    (tmp_settings.index_dir / PREVIOUS).mkdir()
+    (complete.index_dir / "articles").rename(tmp_settings.index_dir / PREVIOUS / "articles")
+
+    with EmbeddedIndex(tmp_settings.index_dir, tmp_settings, write=True):
+        pass
+    with EmbeddedIndex(tmp_settings.index_dir, tmp_settings) as index:
+        assert index.count() == len(CORPUS)
+        assert index.search(SearchRequest(index="quotes", size=0)).total == sum(len(d.quotes) for d in CORPUS)
+    assert not (tmp_settings.index_dir / PREVIOUS).exists()
 
 
 def test_another_programs_tantivy_index_is_not_called_ours_nor_to_be_deleted(tmp_settings):

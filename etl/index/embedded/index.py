@@ -11,6 +11,7 @@ lock); readers never need the lock.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import shutil
 import tempfile
@@ -22,6 +23,7 @@ import tantivy
 
 from etl.errors import brief
 from etl.index.embedded.analysis import register
+from etl.index.embedded.rebuild import PREVIOUS, set_aside, stored_documents
 from etl.index.embedded.rust_panics import held_panic_output, is_panic
 from etl.index.embedded.schema import (
     ARTICLES,
@@ -37,6 +39,8 @@ from etl.index.sink import WriteReport
 from etl.records import IndexedDocument, Rejected
 from etl.search.query import Hit, SearchError, SearchRequest, SearchResult
 from etl.settings import Settings
+
+log = logging.getLogger(__name__)
 
 # Indexing memory per writer; Tantivy flushes a segment when it fills. Articles carry the
 # long bodies, quotes are short. Threads: the machines this runs on have few cores.
@@ -76,12 +80,36 @@ class EmbeddedIndex:
         self._shadows: list[Path] = []  # private folders of links through which a read-only index is read
         if write:
             try:
-                for layout in (ARTICLES, QUOTES):
-                    index = self._create(layout)
-                    self._writers[layout.name] = self._lock(index, layout, lock_timeout)
+                if (self.path / PREVIOUS).exists():  # a rebuild that did not finish
+                    self._rebuild(lock_timeout)
+                else:
+                    try:
+                        self._open_writers(lock_timeout)
+                    except IndexSchemaError:
+                        self.close()
+                        self._rebuild(lock_timeout)
             except BaseException:
                 self.close()
                 raise
+
+    def _open_writers(self, lock_timeout: float) -> None:
+        try:
+            for layout in (ARTICLES, QUOTES):
+                index = self._create(layout)
+                self._writers[layout.name] = self._lock(index, layout, lock_timeout)
+        except BaseException:
+            self.close()
+            raise
+
+    def _rebuild(self, lock_timeout: float) -> None:
+        """An index an earlier news-etl wrote, rebuilt in this schema from the articles it stores whole
+        (their quotes with them); the old folders go once the new index has committed."""
+        previous = set_aside(self.path, tuple(LAYOUTS))
+        self._open_writers(lock_timeout)
+        report = self.write(stored_documents(previous / ARTICLES.name))
+        shutil.rmtree(previous)
+        log.warning("index %s was built by another version of news-etl; rebuilt it in this version's schema "
+                    "from the articles it stored (%d)", self.path, report.indexed)
 
     # -- opening -------------------------------------------------------------------------
 
@@ -308,7 +336,7 @@ def _open_error(folder: Path, layout: IndexLayout, err: ValueError) -> Exception
         if {layout.keys[0], STORED} <= fields:
             return IndexSchemaError(
                 f"index {folder} was built by another version of news-etl (its schema differs); "
-                f"delete the folder and re-run to rebuild it"
+                f"the next `news-etl run` rebuilds it from the articles it stores"
             )
         return IndexUnreadableError(
             f"{folder} holds a Tantivy index news-etl did not write (fields: {', '.join(sorted(fields)) or '?'}); "
