@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from etl.search.language import Match, Node, Not, Or
+from etl.search.language import Match, Node, Not, Or, parse
 
 # The enrichers' table (read here as JSON: importing the enrichers would load spaCy into every search).
 VARIANTS = Path(__file__).resolve().parent.parent / "enrich" / "entity_variants.json"
@@ -37,6 +37,11 @@ def _groups() -> dict[str, tuple[str, ...]]:
 
 def _key(name: str) -> str:
     return " ".join(name.casefold().split())
+
+
+def query_tree(text: str | None, index: str) -> Node | None:
+    """What both engines compile: the query parsed for ``index``, its names expanded."""
+    return expand(parse(text or "", index))
 
 
 def expand(node: Node | None) -> Node | None:

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from etl.search import cursor as cursors
-from etl.search.language import And, Match, Node, Not, parse
+from etl.search.language import And, Match, Node, Not
 from etl.search.query import (
     HIT_FIELDS,
     Bucket,
@@ -25,7 +25,7 @@ from etl.search.query import (
 )
 from etl.search.related import FIELDS as RELATED_FIELDS
 from etl.search.related import MAX_QUERY_TERMS, MIN_DOC_FREQ, MIN_TERM_FREQ
-from etl.search.synonyms import expand
+from etl.search.synonyms import query_tree
 from etl.search.vocabulary import VOCABULARIES
 
 # Where a vocabulary text field lives in Elasticsearch when not under its own name: an article's
@@ -109,7 +109,7 @@ def _tied_at_end(raw_hits: list[dict[str, Any]]) -> list[str]:
 
 
 def text_query(request: SearchRequest) -> dict[str, Any] | None:
-    tree = expand(parse(request.text or "", request.index))
+    tree = query_tree(request.text, request.index)
     if tree is None:
         return None
     return _compile(request.index, tree)

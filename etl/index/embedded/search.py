@@ -24,7 +24,7 @@ from etl.index.embedded.schema import (
     words_field,
 )
 from etl.search import cursor as cursors
-from etl.search.language import And, Match, Node, Not, parse
+from etl.search.language import And, Match, Node, Not
 from etl.search.query import (
     HIT_FIELDS,
     Bucket,
@@ -35,7 +35,7 @@ from etl.search.query import (
 )
 from etl.search.related import FIELDS as RELATED_FIELDS
 from etl.search.related import MAX_QUERY_TERMS, MIN_DOC_FREQ, MIN_TERM_FREQ
-from etl.search.synonyms import expand
+from etl.search.synonyms import query_tree
 
 _HISTOGRAM = "published_at_histogram"
 NEAR_COPY_OF = "duplicate_of"
@@ -46,7 +46,7 @@ _FIRST_DATE, _LAST_DATE = datetime(1677, 9, 22, tzinfo=timezone.utc), datetime(2
 
 def text_query(layout: IndexLayout, text: str | None) -> Query | None:
     """The query text's part of the query; None when there is no word (match everything)."""
-    tree = expand(parse(text or "", layout.name))
+    tree = query_tree(text, layout.name)
     if tree is None:
         return None
     return _compile(layout, tree)
