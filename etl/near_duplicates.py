@@ -27,13 +27,13 @@ from datasketch import MinHash, MinHashLSH
 
 from etl.records import Article
 from etl.settings import Settings
+from etl.state_store import open_state
 
 FILE = "near_duplicates.sqlite3"
 NUM_PERM = 128  # hash functions per signature: 1 KiB each; the estimate's error is about 0.035 at 0.8
 SHINGLE_WORDS = 5
 SEED = 1  # the same hash functions in every run, so signatures compare across runs
 SCHEME, DTYPE = "affine32", np.uint32  # datasketch's hashing scheme, named so stored values are read as such
-TIMEOUT = 30.0
 _WORD = re.compile(r"\w+")
 _SCHEMA = """CREATE TABLE IF NOT EXISTS signatures (
     id TEXT PRIMARY KEY, seq INTEGER NOT NULL, duplicate_of TEXT, hashvalues BLOB NOT NULL)"""
@@ -120,14 +120,15 @@ class NearDuplicates:
     def _open(self) -> sqlite3.Connection | None:
         if self.path is None:
             return None
+        conn = open_state(self.path, _SCHEMA, "SELECT count(*) FROM signatures", "near-duplicate state", log)
+        if conn is None:
+            return None
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, timeout=TIMEOUT)
-            conn.execute(_SCHEMA)
             rows = conn.execute("SELECT id, seq, duplicate_of, hashvalues FROM signatures ORDER BY seq").fetchall()
-        except (OSError, sqlite3.Error) as err:
+        except sqlite3.Error as err:
             log.warning("near-duplicate state %s: cannot be used (%s); this run compares its own articles only",
                         self.path, err)
+            conn.close()
             return None
         with self._lsh.insertion_session() as session:
             for doc_id, seq, duplicate_of, hashvalues in rows:

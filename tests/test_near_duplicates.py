@@ -193,3 +193,27 @@ def test_near_copies_in_elasticsearch(pages, es_settings, nlp):
 
     again = run([str(pages["d-same-body.html"])], es_settings, nlp=nlp)
     assert (again.read, again.indexed, again.duplicates) == (1, 0, 1)
+
+
+def test_a_corrupt_signature_file_is_set_aside_and_the_next_runs_remember_again(tmp_path, caplog):
+    import logging
+
+    from etl.near_duplicates import FILE
+    from etl.records import Article
+
+    (tmp_path / FILE).write_bytes(b"not a database at all" * 100)
+    body = " ".join(f"word{n}" for n in range(200))
+    article = Article(id="a1", url="https://x.example/1", source="x", title="t", authors=[], published_at=None,
+                      language="en", body=body, word_count=200, content_hash="h", origin="x")
+    caplog.set_level(logging.WARNING)
+    near = NearDuplicates(tmp_path)
+    assert near.admit(article) is None
+    near.confirm(["a1"])
+    near.close()
+    assert any("unreadable" in r.getMessage() and "starting fresh" in r.getMessage() for r in caplog.records)
+    assert (tmp_path / (FILE + ".corrupt")).is_file()
+
+    copy = Article(**{**{f: getattr(article, f) for f in article.__dataclass_fields__}, "id": "a2", "url": "https://y.example/2"})
+    later = NearDuplicates(tmp_path)
+    assert later.admit(copy) == "a1"  # the fresh file kept run 1's signature
+    later.close()

@@ -8,7 +8,7 @@ end of the run), so a page that failed anywhere downstream is fetched whole next
 redacted URLs (the origins), so no credential lands in the file. Feeds, files and folders have no
 entry: only pages do.
 
-The file may be shared by runs at once (SQLite locks it; writers wait up to ``TIMEOUT``). Whatever
+The file may be shared by runs at once (SQLite locks it; writers wait up to ``etl.state_store.TIMEOUT``). Whatever
 goes wrong with it is one warning and a run that remembers less, never a failed run: a corrupt
 file is moved aside (``*.corrupt``) and a fresh one started; a file locked too long, or one that
 cannot be written, leaves this run without memory.
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import sqlite3
 import threading
 from collections.abc import Iterable
@@ -27,9 +26,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from etl.settings import Settings
+from etl.state_store import open_state
 
 FILE = "fetch_state.sqlite3"
-TIMEOUT = 30.0  # seconds a run waits for another run's lock on the file
 _SCHEMA = """CREATE TABLE IF NOT EXISTS pages (
     url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, last_fetch TEXT NOT NULL, content_hash TEXT)"""
 _UPSERT = """INSERT INTO pages (url, etag, last_modified, last_fetch, content_hash) VALUES (?, ?, ?, ?, ?)
@@ -112,31 +111,7 @@ class FetchState:
                 self._conn = None
 
     def _open(self) -> sqlite3.Connection | None:
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            return _connect(self.path)
-        except sqlite3.OperationalError as err:  # locked past TIMEOUT, read-only, cannot be opened
-            if "locked" in str(err) or "readonly" in str(err) or "unable to open" in str(err):
-                log.warning("fetch state %s %s; this run remembers nothing", self.path, err)
-                return None
-            return self._start_fresh(err)
-        except sqlite3.DatabaseError as err:  # "file is not a database", "database disk image is malformed"
-            return self._start_fresh(err)
-        except OSError as err:
-            log.warning("fetch state %s cannot be created (%s); this run remembers nothing", self.path, err)
-            return None
-
-    def _start_fresh(self, err: Exception) -> sqlite3.Connection | None:
-        aside = self.path.with_name(self.path.name + ".corrupt")
-        log.warning("fetch state %s is unreadable (%s): starting fresh, the old file kept as %s", self.path, err, aside.name)
-        try:
-            os.replace(self.path, aside)
-            for suffix in ("-journal", "-wal", "-shm"):
-                Path(str(self.path) + suffix).unlink(missing_ok=True)
-            return _connect(self.path)
-        except (OSError, sqlite3.Error) as again:
-            log.warning("fetch state %s could not be started afresh (%s); this run remembers nothing", self.path, again)
-            return None
+        return open_state(self.path, _SCHEMA, "SELECT count(*) FROM pages", "fetch state", log)
 
     def _give_up(self, why: str) -> None:
         log.warning("fetch state %s %s; the rest of this run remembers nothing", self.path, why)
@@ -146,14 +121,3 @@ class FetchState:
             pass
         self._conn = None
 
-
-def _connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, timeout=TIMEOUT, check_same_thread=False)
-    try:
-        conn.execute(_SCHEMA)
-        conn.commit()
-        conn.execute("SELECT count(*) FROM pages").fetchone()  # a corrupt file says so here, not mid-run
-    except sqlite3.Error:
-        conn.close()
-        raise
-    return conn
