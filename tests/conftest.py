@@ -41,6 +41,25 @@ def stop_process(process: subprocess.Popen) -> None:
         process.wait()
 
 
+def earlier_version_index(folder: Path, docs) -> None:
+    """An articles index as an earlier news-etl wrote it: another schema (en_stem text, no folded or
+    word fields), the same stored blob of each whole document."""
+    import json
+
+    import tantivy
+
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("id", tokenizer_name="raw", index_option="basic")
+    builder.add_text_field("body", tokenizer_name="en_stem")
+    builder.add_bytes_field("doc", stored=True)
+    folder.mkdir(parents=True)
+    writer = tantivy.Index(builder.build(), str(folder)).writer()
+    for doc in docs:
+        writer.add_document(tantivy.Document(id=doc.article.id, body=doc.article.body, doc=json.dumps(doc.to_dict()).encode()))
+    writer.commit()
+    writer.wait_merging_threads()
+
+
 def page(body: str, head: str = "") -> bytes:
     """An HTML page: ``head`` markup, and ``body`` as its article."""
     return f"<html><head>{head}</head><body><article>{body}</article></body></html>".encode()

@@ -14,8 +14,7 @@ import subprocess
 
 import pexpect
 import pytest
-
-from conftest import EXTRACTION_BENCH, ROOT, SEED
+from conftest import EXTRACTION_BENCH, ROOT, SEED, earlier_version_index
 
 NEWS_ETL = str(ROOT / ".venv" / "bin" / "news-etl")
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -75,6 +74,30 @@ def test_make_run_in_a_terminal_indexes_the_seed_and_shows_the_faceted_search(tm
     assert "Traceback" not in screen and "indexing: 1 docs [" in screen
     assert "read 1, indexed 1, rejected 0, duplicates 0" in screen
     assert "1 article (showing 1-1)" in screen and "speakers: " in screen and "<b>" not in screen
+
+
+def test_make_run_after_an_upgrade_rebuilds_the_index_an_earlier_version_wrote(tmp_path):
+    """The index a user's earlier news-etl left in var/index has another schema: `make run` rebuilds it
+    from the articles it stores, says so, and goes on (it used to stop with "delete the folder")."""
+    from etl.records import Article, IndexedDocument
+
+    body = "The harbour authority said the new ferry terminal would open in May, two years late. " * 5
+    kept = IndexedDocument(Article(id="kept-0001", url="https://harbour.example/ferry", source="harbour.example",
+                                   title="Ferry terminal delayed", authors=[], published_at="2024-05-01T10:00:00+00:00",
+                                   language="en", body=body, word_count=len(body.split()), content_hash="kept",
+                                   origin="earlier/ferry.html"), [], [], ingested_at="2024-05-02T08:00:00+00:00")
+    earlier_version_index(tmp_path / "index" / "articles", [kept])
+    child = pexpect.spawn("make", ["--no-print-directory", "-C", str(ROOT), "run"], dimensions=(24, 120),
+                          encoding="utf-8", timeout=600,
+                          env={"PATH": "/usr/bin:/bin", "TERM": "xterm", "NEWS_ETL_INDEX_DIR": str(tmp_path / "index")})
+    child.expect(pexpect.EOF)
+    screen = plain(child.before.replace("\r\n", "\n"))
+    child.close()
+    assert child.exitstatus == 0, screen
+    assert "was built by another version of news-etl; rebuilt it" in screen
+    assert "read 1, indexed 1, rejected 0" in screen
+    status, stats = on_terminal("stats", "--index-dir", str(tmp_path / "index"), cwd=tmp_path)
+    assert status == 0 and "2 articles" in plain(stats), stats
 
 
 def test_a_terminal_that_reports_no_size_still_gets_a_bar(tmp_path):

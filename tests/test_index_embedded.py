@@ -8,9 +8,16 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
+from conftest import earlier_version_index
 
 from etl.index import open_sink
-from etl.index.embedded.index import EmbeddedIndex, IndexLockedError, IndexNotFoundError, IndexSchemaError, IndexUnreadableError
+from etl.index.embedded.index import (
+    EmbeddedIndex,
+    IndexLockedError,
+    IndexNotFoundError,
+    IndexSchemaError,
+    IndexUnreadableError,
+)
 from etl.index.embedded.schema import stored, to_documents
 from etl.records import Article, Entity, IndexedDocument, Quote
 from etl.search.query import SearchError, SearchRequest
@@ -184,24 +191,7 @@ def _tantivy_index(folder, *fields: str, news_etl_keys: bool = False) -> None:
 def test_an_index_built_by_another_version_is_rebuilt_from_its_stored_articles_on_the_next_write(tmp_settings):
     """An upgrade: the old schema's articles (kept whole in the stored blob) come back in this
     version's schema, quotes with them; searching before the rebuild says what will fix it."""
-    import json
-
-    import tantivy
-
-    old_schema = tantivy.SchemaBuilder()
-    old_schema.add_text_field("id", tokenizer_name="raw", index_option="basic")
-    old_schema.add_text_field("body", tokenizer_name="en_stem")
-    old_schema.add_bytes_field("doc", stored=True)
-    old_schema = old_schema.build()
-    folder = tmp_settings.index_dir / "articles"
-    folder.mkdir(parents=True)
-    old = tantivy.Index(old_schema, str(folder))
-    writer = old.writer()
-    for doc in CORPUS:
-        writer.add_document(tantivy.Document(id=doc.article.id, body=doc.article.body,
-                                             doc=json.dumps(doc.to_dict()).encode()))
-    writer.commit()
-    writer.wait_merging_threads()
+    earlier_version_index(tmp_settings.index_dir / "articles", CORPUS)
 
     with pytest.raises(IndexSchemaError, match=r"articles was built by another version of news-etl .* the next `news-etl run` rebuilds it"):
         EmbeddedIndex(tmp_settings.index_dir, tmp_settings).search(SearchRequest(text="Kyiv"))
