@@ -23,6 +23,7 @@ class SpeechLexicon:
     requests: frozenset[str] = frozenset()  # cue verbs whose clause is a question or a request, not a claim
     organisation_nouns: frozenset[str] = frozenset()  # "the union Unite": the name beside it is an organisation
     organisation_suffixes: frozenset[str] = frozenset()  # "Harlow Foods": a name ending so is an organisation
+    documents: frozenset[str] = frozenset()  # "a report from X", "the statement said": X, or whoever issued it
     abbreviations: dict[str, str] = field(default_factory=dict, hash=False)  # "gov" -> "governor"
     # "accused X of Y", "urged X to Y": verb form -> the word opening the complement reported with the object
     object_reports: dict[str, str] = field(default_factory=dict, hash=False)
@@ -71,6 +72,7 @@ def load_lexicon(path: str | Path | None = None) -> SpeechLexicon:
                 w.lower() for w in [*data.get("organisation_nouns", []), *data.get("company_nouns", [])]
             ),
             organisation_suffixes=frozenset(w.lower() for w in data.get("organisation_suffixes", [])),
+            documents=frozenset(w.lower() for w in data.get("documents", [])),
             abbreviations={k.lower(): v.lower() for k, v in data.get("abbreviations", {}).items()},
             object_reports={
                 form.lower(): marker.lower()

@@ -31,7 +31,7 @@ AFTER_CLOSE = frozenset(".,;:!?)]}—–-/…")
 
 WORD = re.compile(r"[^\W\d_][\w’'-]*")
 # Words a title leaves lower-case ("The Lord of the Rings").
-TITLE_SMALL_WORDS = frozenset("a an the of and or in on for to at by with from".split())
+TITLE_SMALL_WORDS = frozenset(["a", "an", "the", "of", "and", "or", "in", "on", "for", "to", "at", "by", "with", "from"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,10 +49,21 @@ def find_quoted_spans(text: str) -> list[QuotedSpan]:
     paragraphs = _paragraphs(text)
     for n, (p_start, p_end) in enumerate(paragraphs):
         continued = bool(stack)
+        as_double = skip = -1  # a doubled single mark (’’) is one double mark: which glyph is read as it
         for pos in range(p_start, p_end):
             family = FAMILIES.get(text[pos])
-            if family is None:
+            if family is None or pos == skip:
                 continue
+            if pos == as_double:
+                family = "double"
+            elif family == "single" and pos + 1 < p_end and text[pos + 1] == text[pos]:
+                # ’’ or '' typed for a double mark (wire copy, old systems), read where it meets the words:
+                # the first glyph closes "voters,’’ he said", the second opens ‘‘We ...
+                if _flanking(text, pos, p_start, p_end)[1]:
+                    family, skip = "double", pos + 1
+                else:
+                    as_double = pos + 1
+                    continue
             if family == "single" and 0 < pos < len(text) - 1 and text[pos - 1].isalnum() and text[pos + 1].isalnum():
                 continue  # an apostrophe ("It’s", "don’t"), even inside a single-quoted passage
             if continued and family == stack[0][0] and not text[p_start:pos].strip():

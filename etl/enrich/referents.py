@@ -6,7 +6,8 @@
   holds the word ("U.S. Department of Agriculture"); "the group" the one described so ("NetChoice, a
   trade group"); "the company" / "the retailer" the company the article is about (its first
   organisation standing as a subject). Indefinite and plural descriptions ("a spokesman",
-  "officials") name nobody: the caller keeps the role as the label.
+  "officials") name nobody: the caller keeps the role as the label. A bare "the actor" or "the
+  56-year-old" that no name settles is the person the passage is about (``main_person``).
 - Gender, for he/she. Honorifics and gendered nouns before or beside a name ("Ms. Kowalski", "his
   daughter, Claire Brennan"), and he/she/his/her in a sentence whose only person is its subject
   ("Nina Kovac ... was furious about a decision that went against her team").
@@ -28,6 +29,8 @@ NAMED_LABELS = ("PERSON", "ORG")
 PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f", "hers": "f"}
 DATELINE_DASHES = frozenset({"—", "–", "--"})
 STRONG, WEAK = 3, 1  # an honorific or a gendered noun outweighs a pronoun read from the sentence
+# How English nouns for people end ("the actor", "the singer", "the economist", "the 56-year-old").
+PERSON_NOUN_ENDINGS = ("er", "or", "ist", "ian", "ant", "ent", "old")
 
 
 class Referents:
@@ -39,6 +42,7 @@ class Referents:
         self.org_subjects: list[tuple[int, Entity]] = []  # organisations standing as subjects, in order
         self.org_mentions: list[tuple[int, Entity]] = []  # every organisation mention, in order
         self.person_subjects: list[tuple[int, Entity]] = []  # people standing as subjects, in order
+        self.persons = sorted(i for i, e in entity_of.items() if e.label == "PERSON")  # every person token
         self._votes: dict[str, Counter] = defaultdict(Counter)  # canonical name -> gender votes
         for start, end, entity in self._mentions():
             self._read_mention(start, end, entity)
@@ -61,6 +65,8 @@ class Referents:
     def _read_mention(self, start: int, end: int, entity: Entity) -> None:
         doc = self.doc
         root = doc[start:end].root
+        while root.dep_ == "compound" and root.head.pos_ == "PROPN" and root.head.i not in self.entity_of:
+            root = root.head  # "Big Machine" mapped from "Big" alone: the phrase's head stands in the clause
         words = []
         if start > 0 and doc[start - 1].pos_ in ("PROPN", "NOUN") and doc[start - 1].i not in self.entity_of:
             words.append(doc[start - 1])  # the title right before the name: "Sen.", "Mayor", "spokeswoman"
@@ -137,6 +143,37 @@ class Referents:
             n = bisect_left(self.org_subjects, noun.i, key=lambda s: s[0])
             return self.org_subjects[0][1] if n else None
         return None
+
+    def is_description(self, noun: Token) -> bool:
+        """ "the actor", "the 56-year-old": a bare definite description of someone, which news writes for
+        the person the story is about. Roles ("the spokesman") may be anyone unnamed; organisations and
+        documents ("the state argued", "the indictment says") are no person."""
+        lexicon, word = self.lexicon, noun.lower_
+        if noun.tag_ not in ("NN", "JJ") or word in lexicon.roles or word in lexicon.documents:
+            return False
+        if not (word.endswith(PERSON_NOUN_ENDINGS) or word in lexicon.male or word in lexicon.female):
+            return False
+        children = list(noun.children)
+        return any(c.dep_ == "det" and c.lower_ == "the" for c in children) and not any(
+            c.dep_ in ("prep", "compound", "poss", "relcl", "acl", "appos") for c in children
+        )
+
+    def main_person(self, noun: Token) -> tuple[str, str] | None:
+        """Whom "the actor" means: the person standing as subject in this or the previous sentence, else
+        the person the article names most often before it, whose gender fits the noun ("the actress")."""
+        gender = self.noun_gender(noun.lower_)
+
+        def fits(entity: Entity) -> bool:
+            return gender is None or self.gender.get(entity.name) in (None, gender)
+
+        previous = self.doc[noun.sent.start - 1].sent.start if noun.sent.start else 0
+        n = bisect_left(self.person_subjects, noun.i, key=lambda s: s[0])
+        if n and self.person_subjects[n - 1][0] >= previous and fits(self.person_subjects[n - 1][1]):
+            entity = self.person_subjects[n - 1][1]
+            return entity.name, entity.label
+        named = [self.entity_of[i] for i in self.persons[: bisect_left(self.persons, noun.i)]]
+        best = max((e for e in named if fits(e)), key=lambda e: e.count, default=None)
+        return (best.name, best.label) if best is not None else None
 
 
 def is_dateline(tok: Token) -> bool:
