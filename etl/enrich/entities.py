@@ -20,13 +20,30 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from etl.enrich.entity_evidence import (
+    common_word,
+    context_label,
     dateline_agency,
     display_name,
+    event_name,
     evidence_label,
     in_credit_line,
+    in_title_case_line,
+    in_title_quote,
     is_fragment,
+    merge_state_codes,
+    missed_facilities,
+    product_name,
+    state_codes,
 )
+from etl.enrich.entity_forms import hyphenated_start, trim_context
 from etl.enrich.lexicon import SpeechLexicon
+from etl.enrich.organisation_names import merge_organisations
+from etl.enrich.person_names import (
+    family_names,
+    is_person,
+    merge_full_names,
+    name_words,
+)
 from etl.records import Entity
 
 DEFAULT_VARIANTS = Path(__file__).with_name("entity_variants.json")
@@ -37,9 +54,10 @@ VALUE_LABELS = frozenset({"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDIN
 LOCATIVE_PREPS = frozenset({"in", "near", "outside", "inside", "around", "across", "throughout", "toward", "towards"})
 SPEAKER_LABELS = ("PERSON", "ORG")
 NOT_PLACES = frozenset({"PERSON", "PRODUCT", "WORK_OF_ART"})
+# Last words of a security force's name ("U.S. Capitol Police", "Coast Guard"), which take "who" like people.
+FORCES = frozenset({"police", "guard", "patrol", "marshals", "navy", "army", "force", "forces"})
 CONTEXT_WEIGHT = 2  # a mention's own context outweighs the model's guess on another mention
 POSSESSIVES = ("'s", "’s", "'", "’")
-GENERATIONS = frozenset({"jr", "sr", "ii", "iii", "iv"})
 
 
 @dataclass(frozen=True)
@@ -137,6 +155,8 @@ def without_title(span: Span, lexicon: SpeechLexicon) -> tuple[Span, bool]:
     Only an honorific or gendered title counts on a mention not labelled PERSON: "Labor Department"
     keeps its first word."""
     doc, start = span.doc, span.start
+    if span[-1].lower_ in lexicon.organisation_suffixes:
+        return span, False  # "General Motors": a company, not General Motors the officer
     while start < span.end - 1:
         word = lexicon.spelled_out(doc[start])
         personal = word in lexicon.female or word in lexicon.male or word in lexicon.abbreviations.values()
@@ -157,12 +177,23 @@ def contextual_label(span: Span, lexicon: SpeechLexicon) -> str:
     doc, root = span.doc, span.root
     before = doc[span.start - 1] if span.start else None
     after = doc[span.end : span.end + 2]
-    if len(span) > 1 and span[-1].lower_ in lexicon.organisation_suffixes:
-        return "ORG"
+    if len(span) > 1 and (span[-1].lower_ in lexicon.organisation_suffixes or (
+        (span[-1].lower_ in lexicon.organisation_nouns or span[-1].lower_ in FORCES) and span[-1].text[:1].isupper()
+    )):
+        return "ORG"  # "Harlow Foods", "Capitol Police Department"
+    found = context_label(span, lexicon.organisation_nouns) if span.label_ == "PERSON" else None
+    if found:
+        return found
     if span.label_ == "PERSON" and len(span) == 1 and before is not None and before.lower_ == "the" and (
         span.text.endswith("s") and span.text[:1].isupper()
     ):
         return "ORG"  # "the Steelers", "the Sabres": a plural name with an article is a team or a group
+    if span.label_ == "PERSON" and len(span) == 1 and before is not None and before.lower_ == "the" and (
+        root.dep_ not in ("compound", "nmod")  # "the Gordon problem": a modifier
+    ):
+        # A person's name takes no article: "on the Moon" is a place, "the Chronicle reported" a company.
+        prep = doc[span.start - 2].lower_ if span.start > 1 else ""
+        return "LOC" if prep in LOCATIVE_PREPS or prep in ("on", "to", "from", "at") else "ORG"
     if (before is not None and _organisation_noun(before, lexicon)) or (
         root.dep_ == "appos" and _organisation_noun(root.head, lexicon)
     ):
@@ -173,6 +204,8 @@ def contextual_label(span: Span, lexicon: SpeechLexicon) -> str:
         if after[1].lower_ == "which" and span.label_ == "PERSON":
             return "ORG"
     if root.dep_ == "appos" and _person_noun(root.head, lexicon):
+        return "PERSON"
+    if span.label_ == "ORG" and _described_as_someone(span, lexicon):
         return "PERSON"
     if any(c.dep_ == "appos" and c.like_num for c in root.children):  # "Pritchard, 71,": an age
         return "PERSON"
@@ -189,6 +222,16 @@ def _organisation_noun(tok, lexicon: SpeechLexicon) -> bool:
     return tok.pos_ == "NOUN" and tok.text.islower() and tok.lower_ in lexicon.organisation_nouns
 
 
+def _described_as_someone(span: Span, lexicon: SpeechLexicon) -> bool:
+    """ "quarterback Mason Rudolph", "Mason Rudolph, a backup quarterback": a given-name-surname pair that a
+    common noun describes, and not as an organisation ("the automaker General Motors")."""
+    if not 2 <= len(span) <= 3 or not all(tok.is_alpha and tok.is_title for tok in span):
+        return False
+    nouns = [c for c in span.root.children if c.i < span.start and c.dep_ == "compound"]
+    nouns += [c for c in span.root.children if c.dep_ == "appos"]
+    return any(tok.pos_ == "NOUN" and tok.is_lower and tok.lower_ not in lexicon.organisation_nouns for tok in nouns)
+
+
 def _person_noun(tok, lexicon: SpeechLexicon) -> bool:
     """A noun naming a person by role or relation ("officer", "lawyer", "daughter"), not an organisation."""
     word = tok.lower_
@@ -202,13 +245,17 @@ def extract_entities(
 ) -> tuple[list[Entity], dict[int, Entity]]:
     """Canonical entities in order of first mention, and token index -> entity for every mention token."""
     groups: dict[str, _Group] = {}
-    for ent in _mentions(doc, matcher):
-        if ent.label_ in VALUE_LABELS:
-            continue
+    mentions = [ent for ent in _mentions(doc, matcher) if ent.label_ not in VALUE_LABELS]
+    seen = {" ".join(ent.text.split()).lower() for ent in mentions}
+    for ent in mentions:
         mention = clean_mention(ent)
-        if mention is None or dateline_agency(mention):
+        if mention is not None:
+            mention = trim_context(mention, seen)
+        if mention is None or dateline_agency(mention) or in_title_quote(mention):
             continue
         mention, titled = without_title(mention, lexicon)
+        if len(mention) == 1 and lexicon.spelled_out(mention[0]) in lexicon.titles:
+            continue  # "Col." left alone by a cut: a title, no name
         form = " ".join(mention.text.split())
         known = variants.lookup(form)
         key = known[0].lower() if known else form.lower()
@@ -219,19 +266,21 @@ def extract_entities(
             group.settled_label = "ORG"  # "Harlow Foods" is a company in every mention
 
     _merge_surnames(groups)
+    for key in family_names(groups):
+        del groups[key]
     _merge_short_names(groups)
+    merge_organisations(groups)
+    merge_state_codes(groups)
     _missed_mentions(doc, groups, lexicon)
 
     entities: list[Entity] = []
     token_entity: dict[int, Entity] = {}
     for group in groups.values():
-        if all(in_credit_line(span) for span in group.spans):
-            continue  # "Associated Press writers ... contributed", "Photo by ...": credits, not the story
         if not group.known and group.settled_label is None:
             group.settled_label = evidence_label(group.to_entity().name, group.label, group.spans)
-        entity = group.to_entity()
-        if is_fragment(entity.name):
+        if _not_an_entity(group, doc):
             continue
+        entity = group.to_entity()
         if entity.label in ("GPE", "LOC"):
             entity.name = display_name(entity.name)
         entities.append(entity)
@@ -241,17 +290,32 @@ def extract_entities(
     return entities, token_entity
 
 
+def _not_an_entity(group: _Group, doc: Doc) -> bool:
+    """Credits, products, events, common words and fragments the model took for names."""
+    if all(in_credit_line(span) for span in group.spans):
+        return True  # "Associated Press writers ... contributed", "Photo by ...": credits, not the story
+    if is_fragment(group.to_entity().name) or group.known:
+        return not group.known
+    name = group.to_entity().name
+    if group.label in SPEAKER_LABELS and (
+        product_name(group.spans) or all(in_title_case_line(span) for span in group.spans)
+    ):
+        return True  # "Switch Lite"; a name only ever seen in headline case, which no running text confirms
+    return event_name(name) or (len(group.forms) == 1 and common_word(name, doc))
+
+
 def _mentions(doc: Doc, matcher: PhraseMatcher | None) -> list[Span]:
-    """The model's entities plus listed variants it missed, in text order."""
-    if matcher is None:
-        return list(doc.ents)
+    """The model's entities plus listed variants, venues and state codes ("Denver, CO") it missed, in text order."""
     taken = {i for ent in doc.ents for i in range(ent.start, ent.end)}
     extra = [
         Span(doc, start, end, label=label)
-        for label, start, end in matcher(doc)
+        for label, start, end in (matcher(doc) if matcher is not None else [])
         if not taken.intersection(range(start, end))
     ]
-    return sorted([*doc.ents, *extra], key=lambda span: span.start)
+    taken.update(i for span in extra for i in range(span.start, span.end))
+    extra += missed_facilities(doc, taken)
+    taken.update(i for span in extra for i in range(span.start, span.end))
+    return sorted([*doc.ents, *extra, *state_codes(doc, taken)], key=lambda span: span.start)
 
 
 def _merge_surnames(groups: dict[str, _Group]) -> None:
@@ -262,12 +326,12 @@ def _merge_surnames(groups: dict[str, _Group]) -> None:
     """
     by_surname: dict[str, str | None] = {}
     by_given: dict[str, str | None] = {}  # "Steve" for "Steve Harlan", when one full name opens so
+    merge_full_names(groups)
     for key, group in groups.items():
-        words = key.split()
-        if len(words) > 2 and words[-1].rstrip(".") in GENERATIONS:
-            words = words[:-1]  # "Robert Quill Jr.": the surname is Quill
-        is_person = group.known[1] == "PERSON" if group.known else group.votes["PERSON"] > 0
-        if len(words) > 1 and is_person:
+        words = name_words(key)  # "Robert Quill Jr.": the surname is Quill
+        if len(words) > 1 and is_person(key, group, groups):
+            if not group.known and group.votes["PERSON"] == 0:
+                group.settled_label = "PERSON"  # the surname's votes settle it
             by_surname[words[-1]] = None if words[-1] in by_surname else key
             by_given[words[0]] = None if words[0] in by_given else key
     for key in list(groups):
@@ -320,6 +384,8 @@ def _missed_mentions(doc: Doc, groups: dict[str, _Group], lexicon: SpeechLexicon
             start -= 1
         while start < tok.i and lexicon.spelled_out(doc[start]) in lexicon.titles:
             start += 1
+        if label == "PERSON" and not taken.intersection(range(start - 2, start)):
+            start = hyphenated_start(doc, start)
         mention = Span(doc, start, tok.i + 1, label=label)
         group.add(mention, " ".join(mention.text.split()), label, 1)
         taken.update(range(start, tok.i + 1))
