@@ -102,8 +102,29 @@ def ours(settings: Settings) -> Callable[[str, bytes, str], str]:
     return run
 
 
-def plain_trafilatura(page_id: str, html: bytes, url: str) -> str:
-    return trafilatura.extract(html.decode("utf-8"), include_comments=False, favor_precision=True) or ""
+# trafilatura's three configurations, as keyword arguments of ``trafilatura.extract``.
+TRAFILATURA_CONFIGS = {"default": {}, "favor_precision": {"favor_precision": True}, "favor_recall": {"favor_recall": True}}
+
+
+def trafilatura_in(config: str) -> Callable[[str, bytes, str], str]:
+    options = TRAFILATURA_CONFIGS[config]
+
+    def run(page_id: str, html: bytes, url: str) -> str:
+        return trafilatura.extract(html.decode("utf-8"), include_comments=False, **options) or ""
+
+    return run
+
+
+plain_trafilatura = trafilatura_in("favor_precision")
+
+
+def trafilatura_f1s(limit: int | None = None, bench: Path = BENCH) -> dict[str, float]:
+    """F1 of each trafilatura configuration on the benchmark pages."""
+    scores: dict[str, list] = {config: [] for config in TRAFILATURA_CONFIGS}
+    for page_id, html, url, truth in pages(limit, bench):
+        for config in TRAFILATURA_CONFIGS:
+            scores[config].append(page_score(truth, trafilatura_in(config)(page_id, html, url)))
+    return {config: round(f1(*precision_recall(page_scores)), 4) for config, page_scores in scores.items()}
 
 
 def get_text(page_id: str, html: bytes, url: str) -> str:

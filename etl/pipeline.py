@@ -122,15 +122,18 @@ def run(
     stopped by SIGTERM or SIGINT commits what it did and says so in ``summary.stopped_by``.
     """
     from etl.index import open_sink
+    from etl.index.registry import canonicalized, open_registry, settle
     from etl.near_duplicates import (
         NearDuplicates,  # datasketch takes a second to import: only for runs
     )
 
     with RunLog(settings.reject_folder, on_reject=on_reject) as run_log, open_sink(settings, write=True) as sink, \
-            closing(FetchState.for_run(settings)) as state, closing(NearDuplicates.for_run(settings)) as near:
+            closing(FetchState.for_run(settings)) as state, closing(NearDuplicates.for_run(settings)) as near, \
+            closing(open_registry(settings, sink)) as registry:
         run_log.compare_with(sink, near)  # the same text under a new URL, and near-copies, of earlier runs
         log.info("run %s: %s into the %s index", run_log.run_id, ", ".join(redact_url(str(s)) for s in sources), sink.name)
         docs = _log_progress(process(sources, settings, run_log, nlp=nlp, state=state), run_log.summary)
+        docs = canonicalized(docs, registry, sink)  # one name per real entity across the index
         if on_document is not None:
             docs = tap(docs, on_document)
         sent: list[tuple[str, str]] = []  # (origin, id) handed to the sink: what the states may remember once landed
@@ -139,9 +142,11 @@ def run(
         failed = {item.origin for item in report.failed}
         state.confirm(origin for origin, _ in sent if origin not in failed)
         near.confirm(doc_id for origin, doc_id in sent if origin not in failed)
+        run_log.summary.recanonicalized = settle(registry, sink, (doc_id for origin, doc_id in sent if origin not in failed))
     summary = run_log.summary
-    log.info("run %s: read %d, indexed %d, rejected %d, duplicates %d, unchanged %d in %.1f s", run_log.run_id,
-             summary.read, summary.indexed, summary.rejected, summary.duplicates, summary.unchanged, summary.seconds)
+    log.info("run %s: read %d, indexed %d, rejected %d, duplicates %d, unchanged %d, re-canonicalized %d in %.1f s",
+             run_log.run_id, summary.read, summary.indexed, summary.rejected, summary.duplicates, summary.unchanged,
+             summary.recanonicalized, summary.seconds)
     return summary
 
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from etl.entity_ids import entity_id
+
 
 def as_dict(record: Any) -> dict[str, Any]:
     """The fields of one of these flat records as a dict (what ``dataclasses.asdict`` gives).
@@ -90,6 +92,8 @@ class Article:
     # The id of the earliest indexed article this one is a near-copy of (``etl.near_duplicates``):
     # a wire story republished with an edit is still indexed, and ``search --unique`` hides it.
     duplicate_of: str | None = None
+    # The news agency the byline or the dateline names ("Associated Press", "Reuters"); None when none.
+    source_agency: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return as_dict(self)
@@ -106,6 +110,18 @@ class Entity:
     count: int
     mentions: list[str]  # every surface form seen
 
+    @property
+    def entity_id(self) -> str:
+        """Stable across articles, runs and engines (``etl.entity_ids``); derived, so a renamed entity's id follows."""
+        return entity_id(self.label, self.name)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**as_dict(self), "entity_id": self.entity_id}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Entity:
+        return cls(**{name: data[name] for name in cls.__dataclass_fields__})
+
 
 @dataclass(slots=True)
 class Quote:
@@ -116,6 +132,10 @@ class Quote:
     kind: str  # "direct" | "partial" | "indirect"
     start: int  # character offsets into the article body
     end: int
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Quote:
+        return cls(**{name: data[name] for name in cls.__dataclass_fields__})  # speaker_id is derived
 
 
 ENTITY_FACETS = {"persons": ("PERSON",), "organizations": ("ORG",), "locations": ("GPE", "LOC", "FAC")}
@@ -141,19 +161,26 @@ class IndexedDocument:
     def to_dict(self) -> dict[str, Any]:
         doc = self.article.to_dict()
         doc["ingested_at"] = self.ingested_at
-        doc["entities"] = [as_dict(e) for e in self.entities]
+        doc["entities"] = [e.to_dict() for e in self.entities]
         for name in ENTITY_FACETS:
             doc[name] = self.facet(name)
-        doc["quotes"] = [as_dict(q) for q in self.quotes]
+        doc["entity_ids"] = list(dict.fromkeys(e.entity_id for e in self.entities))
+        doc["quotes"] = self._quote_dicts()
         doc["speakers"] = self.speakers
         return doc
+
+    def _quote_dicts(self) -> list[dict[str, Any]]:
+        """The quotes with ``speaker_id``: the id of the article's entity of that name, else one from the
+        speaker's label when it is an entity label (a role such as "spokesman" has none)."""
+        ids = {e.name: e.entity_id for e in self.entities}
+        return [{**as_dict(q), "speaker_id": ids.get(q.speaker) or _speaker_id(q)} for q in self.quotes]
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> IndexedDocument:
         return cls(
             article=Article.from_dict(data),
-            entities=[Entity(**e) for e in data.get("entities", [])],
-            quotes=[Quote(**q) for q in data.get("quotes", [])],
+            entities=[Entity.from_dict(e) for e in data.get("entities", [])],
+            quotes=[Quote.from_dict(q) for q in data.get("quotes", [])],
             ingested_at=data["ingested_at"],
         )
 
@@ -169,7 +196,16 @@ class IndexedDocument:
                 "source": a.source,
                 "published_at": a.published_at,
                 "language": a.language,
-                **as_dict(q),
+                **q,
             }
-            for n, q in enumerate(self.quotes)
+            for n, q in enumerate(self._quote_dicts())
         ]
+
+
+def _speaker_id(quote: Quote) -> str | None:
+    if not quote.speaker or quote.speaker_label not in _ENTITY_LABELS:
+        return None
+    return entity_id(quote.speaker_label, quote.speaker)
+
+
+_ENTITY_LABELS = frozenset(label for labels in ENTITY_FACETS.values() for label in labels)

@@ -46,6 +46,7 @@ class RunSummary:
     duplicates: int = 0
     unchanged: int = 0  # pages fetched before and found the same (304, or the same body): not processed again
     conflicts: int = 0  # articles that claimed an id another story of the run had; indexed under their content id
+    recanonicalized: int = 0  # indexed articles the entity registry rewrote with full names this run brought
     seconds: float = 0.0
     reasons: Counter = field(default_factory=Counter)  # "stage: reason" -> count
     duplicate_ids: list[str] = field(default_factory=list)

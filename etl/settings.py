@@ -105,6 +105,9 @@ class Settings:
     # Near-copies (etl.near_duplicates): an article whose 5-word shingles have at least this Jaccard
     # similarity with an indexed one's is still indexed, with duplicate_of = the earliest copy's id.
     near_duplicate_threshold: float = 0.8
+    # The entity registry across articles (etl.index.registry): a surname or short form is indexed as the one
+    # full name seen within this many days of the article's date, either side (undated articles: any day).
+    entity_window_days: int = 365
 
     # Ingestion and cleaning
     max_html_chars: int = 500_000  # a page is cut after this much text (markup, scripts and inline data not counted)

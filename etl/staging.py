@@ -153,23 +153,26 @@ def index_staged(paths: list[Location], settings: Settings,
     ``StoppedBySignal``: ids are stable, so the retry overwrites instead of duplicating.
     """
     from etl.index import open_sink
+    from etl.index.registry import canonicalized, open_registry, settle
     from etl.near_duplicates import NearDuplicates
 
     with RunLog(settings.reject_folder) as run_log, open_sink(settings, write=True) as sink, \
-            closing(NearDuplicates.for_run(settings)) as near:
+            closing(NearDuplicates.for_run(settings)) as near, closing(open_registry(settings, sink)) as registry:
         run_log.compare_with(sink, near)  # copies of what earlier runs indexed, as `run` does
         sent: list[tuple[str, str]] = []
         docs = (doc for doc in run_log.until_stopped(read_staged(paths, storage_options)) if run_log.admit(doc.article))
-        report = sink.write(tap(docs, lambda doc: sent.append((doc.article.origin, doc.article.id))))
+        report = sink.write(tap(canonicalized(docs, registry, sink), lambda doc: sent.append((doc.article.origin, doc.article.id))))
         run_log.landed(report)
         failed = {item.origin for item in report.failed}
         near.confirm(doc_id for origin, doc_id in sent if origin not in failed)
+        run_log.summary.recanonicalized = settle(registry, sink, (doc_id for origin, doc_id in sent if origin not in failed))
     summary = run_log.summary
     run_log.raise_if_stopped(f"indexing {summary.indexed} documents, which are kept")
     return {
         "indexed": summary.indexed,
         "duplicates": summary.duplicates,
         "conflicts": summary.conflicts,
+        "recanonicalized": summary.recanonicalized,
         "failed": summary.rejected,
         "reasons": dict(summary.reasons.most_common()),
     }
@@ -197,6 +200,7 @@ def summarize(batches: list[dict[str, Any]], indexed: dict[str, Any], max_reject
         "rejected": rejected,
         "duplicates": sum(batch["duplicates"] for batch in batches) + indexed["duplicates"],
         "conflicts": sum(counts.get("conflicts", 0) for counts in [*batches, indexed]),  # kept, not in the sum
+        "recanonicalized": indexed.get("recanonicalized", 0),
         "reject_rate": round(rejected / read, 4) if read else 0.0,
         "reasons": dict(reasons.most_common()),
     }

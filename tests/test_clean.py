@@ -164,6 +164,17 @@ def test_twenty_megabyte_page_is_capped(settings):
     assert "TAIL MARKER" not in article.body
 
 
+def test_a_page_a_few_times_the_cap_is_cut_in_its_tree(settings):
+    """Under eight times the cap the page is parsed whole and cut there: the story's start stays, text past the cap goes."""
+    more = "".join(f"<p>The inquiry heard witness {n} of the three thousand, and its report runs to six hundred pages.</p>" for n in range(3_000))
+    html = f"<html><head><title>Ferry</title></head><body><article>{STORY}{more}<p>TAIL MARKER</p></article></body></html>"
+    assert 100_000 < len(html) < 800_000
+    article = clean(raw_html(html.encode()), settings.with_(max_html_chars=100_000, max_body_chars=1_000_000))
+    assert article.body.startswith("The harbour authority said")
+    assert 90_000 < len(article.body) < 110_000  # the cap counts text; paragraph breaks come on top
+    assert "TAIL MARKER" not in article.body
+
+
 def test_source_metadata_is_the_fallback(settings):
     raw = raw_html(page(STORY), url="https://news.example.org/ferry", metadata={
         "title": "Ferry terminal delayed", "authors": "By Ana Silva", "published_at": "2024-01-05T10:00:00Z",

@@ -139,7 +139,8 @@ def test_search_ranks_highlights_filters_facets_and_pages(sink):
     filtered = sink.search(SearchRequest(filters=[("persons", "John Kirby")], since=date(2024, 3, 5), until=date(2024, 3, 9)))
     assert [h.id for h in filtered.hits] == ["doc0008", "doc0004"]  # newest first without text
     assert [(b.date, b.count) for b in filtered.histogram] == [("2024-03-05", 1), ("2024-03-09", 1)]
-    assert filtered.hits[0].fields == {"source": "news.example.org", "authors": ["Jane Reporter"], "language": "en"}
+    assert filtered.hits[0].fields == {"source": "news.example.org", "authors": ["Jane Reporter"], "language": "en",
+                                       "source_agency": None}
 
 
 def test_highlights_are_html_escaped(sink):
@@ -187,11 +188,15 @@ def test_search_before_anything_was_indexed_says_so(sink, es_settings):
 def test_search_parity_with_the_embedded_sink(sink, tmp_settings):
     from etl.index.embedded import EmbeddedIndex
 
-    docs = [make_doc(n, quotes=n % 3) for n in range(40)]
+    docs = [make_doc(n, quotes=n % 3, source_agency="Associated Press" if n % 5 == 0 else None) for n in range(40)]
     sink.write(docs)
     with EmbeddedIndex(tmp_settings.index_dir, tmp_settings, write=True) as embedded:
         embedded.write(docs)
+    wire = SearchRequest(filters=[("source_agency", "associated press")], facets=["source_agency"], size=50)
+    assert sink.search(wire).total == 8  # the filter forgives case; the facet shows the name as written
+    assert [(b.value, b.count) for b in sink.search(wire).facets["source_agency"]] == [("Associated Press", 8)]
     requests = [
+        wire,
         SearchRequest(text="Kyiv", facets=["persons", "organizations", "locations", "speakers"], size=50),
         SearchRequest(filters=[("organizations", "NATO")], facets=["persons"], histogram_interval="week", size=50),
         SearchRequest(index="quotes", text="aid", facets=["speaker", "kind"], size=100),

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from dataclasses import replace
 from datetime import date
+from types import SimpleNamespace
 
 import pytest
 from conftest import earlier_version_index
@@ -26,11 +27,11 @@ KIRBY_QUOTE = "We will continue to support Ukraine for as long as it takes"
 
 
 def make_doc(doc_id: str, title: str, body: str, *, published_at: str | None = "2024-05-01T10:00:00+00:00",
-             source: str = "example-news.com", entities=(), quotes=()) -> IndexedDocument:
+             source: str = "example-news.com", entities=(), quotes=(), agency: str | None = None) -> IndexedDocument:
     article = Article(
         id=doc_id, url=f"https://{source}/{doc_id}", source=source, title=title, authors=["Jane Doe"],
         published_at=published_at, language="en", body=body, word_count=len(body.split()),
-        content_hash=f"hash-{doc_id}", origin=f"seeds/{doc_id}.html",
+        content_hash=f"hash-{doc_id}", origin=f"seeds/{doc_id}.html", source_agency=agency,
     )
     return IndexedDocument(article, [Entity(name, label, 1, [name]) for name, label in entities],
                            list(quotes), ingested_at="2024-06-20T08:00:00+00:00")
@@ -52,7 +53,7 @@ CORPUS = [
         "manila", "Floods swamp Manila suburbs after typhoon",
         "MANILA - Rivers burst their banks overnight. \"The water came in the night,\" said mayor Maria Santos. "
         "Thousands of residents were evacuated from low-lying districts.",
-        published_at="2024-05-02T23:30:00-04:00", source="asia-wire.org",  # 2024-05-03 in UTC
+        published_at="2024-05-02T23:30:00-04:00", source="asia-wire.org", agency="Reuters",  # 2024-05-03 in UTC
         entities=[("Maria Santos", "PERSON"), ("Manila", "GPE")],
         quotes=[quote("The water came in the night", "Maria Santos")],
     ),
@@ -419,7 +420,26 @@ def test_hits_carry_the_stored_article_fields(index):
     assert (hit.id, hit.title, hit.url, hit.published_at) == (
         "ecb", "European Central Bank raises interest rates", "https://example-news.com/ecb",
         "2024-06-15T09:00:00+00:00")
-    assert hit.fields == {"source": "example-news.com", "authors": ["Jane Doe"], "language": "en"}
+    assert hit.fields == {"source": "example-news.com", "authors": ["Jane Doe"], "language": "en", "source_agency": None}
+
+
+def test_the_source_agency_is_a_facet_and_a_filter_that_forgives_case(index):
+    result = index.search(SearchRequest(facets=["source_agency"]))
+    assert [(b.value, b.count) for b in result.facets["source_agency"]] == [("Reuters", 1)]
+    assert ids(index.search(SearchRequest(filters=[("source_agency", "reuters")]))) == ["manila"]
+    assert index.search(SearchRequest(text="source_agency:reuters")).total == 1
+
+
+def test_articles_an_earlier_version_stored_without_an_agency_come_back_with_none(tmp_settings):
+    earlier = make_doc("old", "Harbour works begin", "Work on the new pier began on Monday, the authority said.")
+    blob = earlier.to_dict()
+    del blob["source_agency"]  # what an earlier news-etl stored
+    earlier_version_index(tmp_settings.index_dir / "articles", [SimpleNamespace(article=earlier.article, to_dict=lambda: blob)])
+    with EmbeddedIndex(tmp_settings.index_dir, tmp_settings, write=True) as index:
+        index.write(CORPUS)
+    with EmbeddedIndex(tmp_settings.index_dir, tmp_settings) as index:
+        assert index.get("old")["source_agency"] is None
+        assert ids(index.search(SearchRequest(filters=[("source_agency", "Reuters")]))) == ["manila"]
 
 
 def test_the_stored_article_keeps_its_link_and_the_normalised_form():

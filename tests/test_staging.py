@@ -132,7 +132,7 @@ def test_index_staged_drops_duplicates_across_batches_and_a_rerun_overwrites(tmp
 
     counts = index_staged([first, second], tmp_settings)
 
-    assert counts == {"indexed": 3, "duplicates": 2, "conflicts": 0, "failed": 0, "reasons": {}}
+    assert counts == {"indexed": 3, "duplicates": 2, "conflicts": 0, "recanonicalized": 0, "failed": 0, "reasons": {}}
     duplicates = [json.loads(line) for line in (tmp_settings.index_dir / "duplicates.jsonl").read_text().splitlines()]
     assert [(d["id"], d["origin"], d["duplicate_of_id"], d["reason"]) for d in duplicates] == [
         ("a1", "drop/a1.html", "a1", "same url"), ("a3", "drop/a3.html", "a2", "same content")]
@@ -148,12 +148,12 @@ def test_summarize_reconciles_counts_and_fails_a_run_with_too_many_rejects():
         {"read": 6, "rejected": 1, "duplicates": 1, "reasons": {"clean: empty page": 1}},
         {"read": 4, "rejected": 0, "duplicates": 0, "reasons": {}},
     ]
-    indexed = {"indexed": 6, "duplicates": 1, "failed": 1, "reasons": {"index: mapping error": 1}}
+    indexed = {"indexed": 6, "duplicates": 1, "failed": 1, "recanonicalized": 3, "reasons": {"index: mapping error": 1}}
 
     report = summarize(batches, indexed, max_reject_rate=0.2)
 
     assert report == {
-        "read": 10, "indexed": 6, "rejected": 2, "duplicates": 2, "conflicts": 0, "reject_rate": 0.2,
+        "read": 10, "indexed": 6, "rejected": 2, "duplicates": 2, "conflicts": 0, "recanonicalized": 3, "reject_rate": 0.2,
         "reasons": {"clean: empty page": 1, "index: mapping error": 1},
     }
     assert report["read"] == report["indexed"] + report["rejected"] + report["duplicates"]

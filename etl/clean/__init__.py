@@ -13,9 +13,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import py3langid
-
 from etl.clean.article_url import article_url
+from etl.clean.authors import people_and_agency, split_bylines
 from etl.clean.html import extract_body, prepare
 from etl.clean.identity import (
     article_id,
@@ -24,11 +23,11 @@ from etl.clean.identity import (
     fit_keyword,
     normalise_url,
 )
+from etl.clean.language import article_language, load_identifier
 from etl.clean.limits import OverBudget, cap_body, time_budget
 from etl.clean.metadata import (
     FIELDS,
     as_text,
-    clean_authors,
     language_code,
     page_metadata,
     parse_date,
@@ -39,12 +38,12 @@ from etl.settings import Settings
 
 TITLE_MAX_CHARS = 200  # a title taken from plain text is cut here, on a word boundary
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'“‘(\[]?[A-Z0-9])")
-_LANGID_SAMPLE = 1000  # characters of body enough to tell the language (langid time grows with it: 1.8 ms at 5000)
 
 
 def clean(raw: RawDocument, settings: Settings) -> Article:
     """The article in ``raw``, within ``settings.clean_budget`` seconds (else rejected), its body
     cut to ``settings.max_body_chars``."""
+    load_identifier()  # once per process, and not at the first page's expense
     try:
         with time_budget(settings.clean_budget):
             return _clean(raw, settings)
@@ -58,15 +57,16 @@ def _clean(raw: RawDocument, settings: Settings) -> Article:
     else:
         body, found = _page(raw, settings)
     body = cap_body(body, settings.max_body_chars, raw.origin)
-    if word_count(body) < settings.min_article_words:
-        raise RejectedInput("clean", f"no article text found ({word_count(body)} words of text)")
-    return _article(raw, body, _with_fallbacks(found, raw.metadata))
+    words = word_count(body)
+    if words < settings.min_article_words:
+        raise RejectedInput("clean", f"no article text found ({words} words of text)")
+    return _article(raw, body, words, _with_fallbacks(found, raw.metadata))
 
 
 def _page(raw: RawDocument, settings: Settings) -> tuple[str, dict[str, Any]]:
-    html = prepare(decode(raw.content, raw.metadata.get("charset"), origin=raw.origin), settings.max_html_chars)
-    found = page_metadata(html)
-    body = extract_body(html, _one_line(found.get("title") or raw.metadata.get("title")))
+    page = prepare(decode(raw.content, raw.metadata.get("charset"), origin=raw.origin), settings.max_html_chars)
+    found = page_metadata(page.tree)
+    body = extract_body(page, _one_line(found.get("title") or raw.metadata.get("title")))
     page_url = _page_url(raw)
     found["url"] = article_url([*found.pop("urls", []), *_known_urls(raw)], page_url, found.pop("base_href", None))
     return body, found
@@ -111,22 +111,24 @@ def _with_fallbacks(found: dict[str, Any], known: dict[str, Any]) -> dict[str, A
     return merged
 
 
-def _article(raw: RawDocument, body: str, found: dict[str, Any]) -> Article:
+def _article(raw: RawDocument, body: str, words: int, found: dict[str, Any]) -> Article:
     url = found.get("url")
     normalized = normalise_url(url)
     body_hash = content_hash(body)
-    language = language_code(found.get("language")) or py3langid.classify(body[:_LANGID_SAMPLE])[0]
+    source = _one_line(found.get("source")) or domain(url)
+    authors, agency = people_and_agency(split_bylines(found.get("authors")), source, domain(url), body)
     return Article(
         id=article_id(normalized, body_hash),
         url=fit_keyword(url),
         normalized_url=fit_keyword(normalized),
-        source=fit_keyword(_one_line(found.get("source")) or domain(url)),
+        source=fit_keyword(source),
         title=fit_keyword(_one_line(found.get("title"))),
-        authors=[fit_keyword(name) for name in clean_authors(found.get("authors"))],
+        authors=[fit_keyword(name) for name in authors],
+        source_agency=agency,
         published_at=parse_date(found.get("published_at"), raw.origin),
-        language=language,
+        language=article_language(language_code(found.get("language")), body),
         body=body,
-        word_count=word_count(body),
+        word_count=words,
         content_hash=body_hash,
         origin=raw.origin,
     )

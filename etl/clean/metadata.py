@@ -20,11 +20,13 @@ from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import Any
 
-import lxml.html
-import trafilatura
+from lxml.html import HtmlElement
+from htmldate import find_date
+from trafilatura import metadata as tm
+from trafilatura.settings import set_date_params
 from dateutil import parser as dateparser
 
-from etl.clean.text import one_line
+from etl.clean.authors import split_bylines
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +49,6 @@ _META = {  # field -> meta property/name/itemprop values, in order of preference
     "source": ("og:site_name", "application-name", "publisher"),
     "language": ("content-language", "og:locale", "dc.language", "inlanguage"),
 }
-_AUTHOR_SPLIT = re.compile(r"\s*(?:;|\||,|&|\band\b)\s*", re.IGNORECASE)
-_BY = re.compile(r"^\s*(by|from|von|par|por|di)\s+", re.IGNORECASE)
-_MAX_AUTHOR_WORDS = 6
 # Zone abbreviations seen in news datelines (dateutil knows only UTC/GMT and the local zone).
 _TZ_ABBREVIATIONS = {
     name: int(hours * 3600)
@@ -63,24 +62,29 @@ _YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
 EARLIEST_YEAR = 1900
 
 
-def page_metadata(html: str) -> dict[str, Any]:
-    """``{field: value}`` for the fields found in the page (authors as a clean list), plus ``urls``
-    (the page's URLs for itself, in precedence order) and ``base_href``."""
-    try:
-        tree = lxml.html.document_fromstring(html)
-    except (lxml.etree.ParserError, ValueError):
+def page_metadata(tree: HtmlElement | None) -> dict[str, Any]:
+    """``{field: value}`` for the fields found in the page's tree (authors as a clean list), plus
+    ``urls`` (the page's URLs for itself, in precedence order) and ``base_href``."""
+    if tree is None:
         return {}
     found: dict[str, Any] = {}
     sources = (_json_ld(tree), _meta_tags(tree), _markup(tree))
     for source in sources:
         _merge(found, source)
-    if not all(found.get(name) for name in ("title", "authors", "published_at", "source")):
-        _merge(found, _trafilatura(html))
-    found["authors"] = clean_authors(found.get("authors"))
+    missing = [name for name in ("title", "authors", "published_at", "source") if not _has(found, name)]
+    if missing:
+        _merge(found, _trafilatura(tree, missing))
+    found["authors"] = split_bylines(found.get("authors"))
     json_ld, meta, markup = sources
     found["urls"] = [*markup.get("urls", []), *meta.get("urls", []), *json_ld.get("urls", [])]
     found["base_href"] = markup.get("base_href")
     return found
+
+
+def _has(found: dict[str, Any], name: str) -> bool:
+    """Whether ``found`` holds ``name``; a date that cannot be read (a "0001-01-01" placeholder) is none."""
+    value = found.get(name)
+    return bool(value) and (name != "published_at" or _read_date(str(value)) is not None)
 
 
 def _merge(found: dict[str, Any], source: dict[str, Any]) -> None:
@@ -224,32 +228,26 @@ def _markup(tree) -> dict[str, Any]:
     return found
 
 
-def _trafilatura(html: str) -> dict[str, Any]:
-    meta = trafilatura.extract_metadata(html)
-    if meta is None:
-        return {}
-    return {
-        "title": meta.title,
-        "authors": (meta.author or "").split(";") if meta.author else [],
-        "published_at": meta.date,
-        "source": meta.sitename,
-    }
-
-
-def clean_authors(value: Any) -> list[str]:
-    """A list of person names: "By A and B" -> ["A", "B"]; URLs, e-mails and long phrases dropped."""
-    raw = value if isinstance(value, list) else [value]
-    names: list[str] = []
-    for item in raw:
-        if isinstance(item, dict):  # {"@type": "Person", "name": ...} in an export as in JSON-LD
-            item = item.get("name")
-        if not isinstance(item, str):
-            continue  # a number or an object with no name is no person's name
-        for part in _AUTHOR_SPLIT.split(_BY.sub("", one_line(item))):
-            name = _BY.sub("", " ".join(part.split())).strip(" .,-")
-            if name and "@" not in name and "://" not in name and len(name.split()) <= _MAX_AUTHOR_WORDS:
-                names.append(name)
-    return list(dict.fromkeys(names))
+def _trafilatura(tree: HtmlElement, missing: list[str]) -> dict[str, Any]:
+    """trafilatura's own search for the fields still missing, and only those (it reads the tree without
+    changing it): its whole ``extract_metadata`` also looks for categories, tags and a licence, a third
+    of its time on pages that lack only an author, and none of them is used here."""
+    meta = tm.examine_meta(tree)
+    if meta.author and " " not in meta.author:
+        meta.author = None  # a one-word meta author is a site account more often than a name (trafilatura's rule)
+    meta = tm.extract_meta_json(tree, meta)
+    found: dict[str, Any] = {}
+    if "title" in missing:
+        found["title"] = meta.title or tm.extract_title(tree)
+    if "authors" in missing:
+        author = meta.author or tm.extract_author(tree)
+        found["authors"] = author.split(";") if author else []
+    if "published_at" in missing:
+        found["published_at"] = find_date(tree, **{**set_date_params(True), "url": meta.url or tm.extract_url(tree)})
+    if "source" in missing:
+        site = (meta.sitename or tm.extract_sitename(tree) or "").lstrip("@")  # "@NYTimes": a Twitter handle
+        found["source"] = site.title() if site and "." not in site and not site[0].isupper() else site
+    return found
 
 
 def parse_date(value: Any, origin: str = "") -> str | None:

@@ -1,4 +1,7 @@
-"""A page reduced to what extraction reads, by the HTML parser rather than by regexes.
+"""A page reduced to what extraction reads, by the HTML parser rather than by regexes, as markup.
+
+``page_tree`` prunes most pages in their lxml tree; this streaming pruner takes the pages a tree
+cannot: those many times over the text cap, and those nested deeper than lxml's tree holds.
 
 Scripts (JSON-LD excepted: it holds the metadata), styles, inline SVG, templates, comments and
 attribute values too long to be anything but inline data (``<meta>`` values excepted) go; then the page is cut after

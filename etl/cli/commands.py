@@ -39,6 +39,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         print(f"  rejected {plural(count, 'input')}: {reason}")
     if summary.rejected:
         print(f"  details: {settings.reject_folder / REJECTED_FILE}")
+    if summary.recanonicalized:
+        print(f"  re-canonicalized {plural(summary.recanonicalized, 'indexed article')} with full names this run brought")
     if summary.stopped_by:
         print(f"stopped by signal {summary.stopped_by}: what was read is committed; run again for the rest")
     return _exit_status(summary)

@@ -35,13 +35,15 @@ class Vocabulary:
 ARTICLES = Vocabulary(
     text={"title": 2.0, "body": 1.0, "quotes": 1.0},
     keywords=("persons", "organizations", "locations", "speakers", "source", "authors", "language",
-              "duplicate_of"),  # a near-copy's original (etl.near_duplicates): `duplicate_of=ID` finds its copies
+              "source_agency",  # the wire service a story comes from (etl.clean.agencies), when named
+              "duplicate_of",  # a near-copy's original (etl.near_duplicates): `duplicate_of=ID` finds its copies
+              "entity_ids"),  # stable entity ids (etl.entity_ids): `entity_ids=ID` finds every article naming it
     highlight=("title", "body", "quotes"),
-    hit=("source", "authors", "language"),
+    hit=("source", "authors", "language", "source_agency"),
 )
 QUOTES = Vocabulary(
     text={"text": 2.0, "title": 1.0},
-    keywords=("speaker", "speaker_label", "kind", "source", "language"),
+    keywords=("speaker", "speaker_label", "kind", "source", "language", "speaker_id"),
     highlight=("text",),
     hit=("text", "speaker", "speaker_label", "cue", "kind", "article_id"),
 )

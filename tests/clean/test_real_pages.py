@@ -49,3 +49,44 @@ def test_every_page_that_names_a_canonical_url_carries_it(articles):
     assert all(href.startswith(("http://", "https://")) for href in named.values())  # none relative here
     wrong = {origin: (href, articles[origin].url) for origin, href in named.items() if articles[origin].url != href}
     assert wrong == {}
+
+
+def page_article(articles: dict[str, Article], page_id: str) -> Article:
+    [article] = [a for origin, a in articles.items() if origin.rsplit("/", 1)[-1].startswith(page_id)]
+    return article
+
+
+def declared_lang(path) -> str | None:
+    """The page's ``<html lang>``, read here independently of the cleaner."""
+    tree = lxml.html.document_fromstring(gzip.decompress(path.read_bytes()))
+    return (tree.get("lang") or "").split("-")[0].lower() or None
+
+
+@pytest.mark.parametrize(("page_id", "people", "agency"), [
+    ("db6b0816", ["Robert Burns"], "Associated Press"),  # "ROBERT BURNS, AP National Security Writer"
+    ("82b6d780", ["Lisa Mascaro", "Mary Clare Jalonick", "Eric Tucker"], "Associated Press"),
+    ("ef4e67b6", ["Chris Cillizza"], None),  # "Analysis by Chris Cillizza, CNN Editor-at-large"
+    ("11ea381a", [], None),  # "Admin"
+    ("c90731f0", [], "Press Trust of India"),  # "PTI"
+    ("57d46c9d", ["Rodrigo Campos"], "Reuters"),  # named by the dateline only
+    ("f81c6c05", ["Tanza Loudenback"], None),  # "Tanza Loudenback, Business Insider" on Business Insider
+])
+def test_real_bylines_give_people_and_agencies(articles, page_id, people, agency):
+    article = page_article(articles, page_id)
+    assert (article.authors, article.source_agency) == (people, agency)
+
+
+def test_no_real_author_is_a_role_an_account_or_an_agency(articles):
+    """What the authors facet of the 181 pages showed before: titles, accounts and wires as people."""
+    noise = ("writer", "editor", "staff", "admin", "associated press", "reuters", "by ", "bureau", "desk")
+    noisy = [(a.origin, name) for a in articles.values() for name in a.authors if any(n in name.casefold() for n in noise)]
+    assert noisy == []
+
+
+def test_real_english_pages_declared_german_are_english_and_other_languages_stand(articles):
+    languages = {origin: (declared_lang(PAGES / origin.rsplit("/", 1)[-1]), a.language) for origin, a in articles.items()}
+    assert page_article(articles, "f81c6c05").language == page_article(articles, "fde930b0").language == "en"
+    # Pages written in the language they declare (Russian, Korean, Japanese, Portuguese...) keep it.
+    kept = [declared for declared, found in languages.values() if declared and declared not in ("en", "de")]
+    assert len(kept) >= 10
+    assert all(found == declared for declared, found in languages.values() if declared and declared not in ("en", "de"))

@@ -60,6 +60,12 @@ def alias_for(settings: Settings, index: str) -> str:
     return aliases[index]
 
 
+def registry_index_for(settings: Settings) -> str:
+    """The entity registry's index (``etl.index.registry``): named after the articles alias, outside its
+    ``<alias>-v*`` versions, so each deployment (and each test's prefix) has its own."""
+    return f"{settings.es_articles_alias}-entity-registry"
+
+
 def load_templates(index: str, alias: str, mappings_dir: Path = MAPPINGS_DIR) -> IndexTemplates:
     """Read ``mappings/`` for ``index`` and rename it for ``alias`` (tests and tenants use other names)."""
 

@@ -1,0 +1,167 @@
+"""The entity registry across articles: which short forms mean which full name, within a date window.
+
+Each article's full names are filed (``names.filed_keys``) on the article's day; its short forms
+("Trump", "FBI") are looked up by their key and take the one full name filed under it within
+``window`` days of the article (either side; an undated article, or name, matches any day), when
+that name is attested (``names.pick``: in the article itself, or in ``names.EVIDENCE`` articles).
+Names of this run's articles count at once, for the articles after them; they are stored for
+later runs only once their article has landed (``confirm``), as the fetch state does.
+
+A short form that is ambiguous now but was resolved in the article's indexed version keeps that
+resolution (``previous``): re-running a day never turns "Donald Trump" back into "Trump" because
+"Ivanka Trump" has been indexed since.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from datetime import date, timedelta
+from typing import Protocol
+
+from etl.entity_ids import fold_name
+from etl.index.registry.names import FullName, filed_keys, lookup_key, pick
+from etl.records import Entity, IndexedDocument
+
+Renames = dict[tuple[str, str], str]  # (label, name as indexed) -> the full name it is indexed as
+Row = tuple[str, FullName, str]  # (key, full name, the id of an article it was seen in)
+Seen = dict[FullName, set[str]]  # full names filed under one key -> articles they were seen in (some)
+
+
+class NameStore(Protocol):
+    # key -> the names filed under it, each with at least min(EVIDENCE, all) of the articles it was seen in
+    def lookup(self, label: str, keys: Iterable[str]) -> dict[str, Seen]: ...
+
+    def add(self, rows: Iterable[Row]) -> list[Row]: ...  # returns the rows that were new
+
+    def close(self) -> None: ...
+
+
+class EntityRegistry:
+    def __init__(self, store: NameStore, window_days: int):
+        if window_days < 0:
+            raise ValueError(f"setting entity_window_days: expected 0 or more days, got {window_days}")
+        self.store = store
+        self.window = timedelta(days=window_days)
+        self._stored: dict[tuple[str, str], Seen] = {}  # (label, key) -> stored names, read once
+        self._run: dict[tuple[str, str], Seen] = {}  # this run's names, usable at once
+        self._pending: dict[str, list[Row]] = {}  # article id -> its rows, stored once it lands
+
+    def canonicalize(self, doc: IndexedDocument, previous: Callable[[], dict | None] | None = None) -> IndexedDocument:
+        """``doc`` with its short forms indexed as their full names; its own full names are remembered."""
+        day = _day(doc.article.published_at)
+        rows = [(key, FullName(e.label, e.name, day), doc.article.id)
+                for e in doc.entities for key in filed_keys(e.label, e.name)]
+        self._pending[doc.article.id] = rows
+        for key, full, article in rows:
+            self._run.setdefault((full.label, key), {}).setdefault(full, set()).add(article)
+        return rename(doc, self.resolutions(doc, previous))
+
+    def resolutions(self, doc: IndexedDocument, previous: Callable[[], dict | None] | None = None) -> Renames:
+        """What each of ``doc``'s short forms resolves to now; ``previous()`` gives its indexed version,
+        asked only when a short form has become ambiguous."""
+        wanted = {(e.label, e.name): key for e in doc.entities if (key := lookup_key(e.label, e.name))}
+        self._load(wanted)
+        day = _day(doc.article.published_at)
+        renames: Renames = {}
+        ambiguous: dict[tuple[str, str], set[str]] = {}
+        for (label, name), key in wanted.items():
+            candidates = self._candidates(label, key, day)
+            target = pick(label, key, candidates, name, doc.article.id)
+            if target is not None:
+                renames[(label, name)] = target
+            elif len({fold_name(c.name) for c in candidates} - {fold_name(name)}) > 1:
+                ambiguous[(label, name)] = {c.name for c in candidates}
+        if ambiguous and previous is not None:
+            renames.update(_kept(ambiguous, previous()))
+        return renames
+
+    def confirm(self, ids: Iterable[str]) -> list[Row]:
+        """Store the names of these articles (the ones that landed); returns the rows new to the store."""
+        rows = [row for doc_id in dict.fromkeys(ids) for row in self._pending.get(doc_id, ())]
+        self._pending.clear()
+        new = self.store.add(rows)
+        for key, full, article in new:
+            loaded = self._stored.get((full.label, key))
+            if loaded is not None:  # a key not read yet is read whole when first asked for
+                loaded.setdefault(full, set()).add(article)
+        return new
+
+    def close(self) -> None:
+        self.store.close()
+
+    def _load(self, wanted: dict[tuple[str, str], str]) -> None:
+        missing: dict[str, set[str]] = {}
+        for (label, _), key in wanted.items():
+            if (label, key) not in self._stored:
+                missing.setdefault(label, set()).add(key)
+        for label, keys in missing.items():
+            found = self.store.lookup(label, sorted(keys))
+            for key in keys:
+                self._stored[(label, key)] = found.get(key, {})
+
+    def _candidates(self, label: str, key: str, day: str) -> Seen:
+        """The names filed under ``key``, stored or of this run, seen within the window of ``day``."""
+        merged: Seen = {}
+        for seen in (self._stored.get((label, key), {}), self._run.get((label, key), {})):
+            for full, articles in seen.items():
+                if self._within(full.day, day):
+                    merged.setdefault(full, set()).update(articles)
+        return merged
+
+    def _within(self, seen: str, day: str) -> bool:
+        if not seen or not day:
+            return True
+        return abs(date.fromisoformat(seen) - date.fromisoformat(day)) <= self.window
+
+
+def rename(doc: IndexedDocument, renames: Renames) -> IndexedDocument:
+    """``doc`` with entities renamed (two that become one name are merged, counts and mentions
+    summed) and the speakers of its quotes with them."""
+    if not renames:
+        return doc
+    merged: dict[tuple[str, str], Entity] = {}
+    for e in doc.entities:
+        name = renames.get((e.label, e.name), e.name)
+        mentions = [*e.mentions, e.name] if name != e.name else e.mentions
+        found = merged.get((e.label, name))
+        if found is None:
+            merged[(e.label, name)] = Entity(name, e.label, e.count, list(dict.fromkeys(mentions)))
+        else:
+            found.count += e.count
+            found.mentions = list(dict.fromkeys([*found.mentions, *mentions]))
+    speakers = _speaker_renames(renames)
+    quotes = [q if q.speaker not in speakers else replace(q, speaker=speakers[q.speaker]) for q in doc.quotes]
+    return IndexedDocument(doc.article, list(merged.values()), quotes, doc.ingested_at)
+
+
+def _speaker_renames(renames: Renames) -> dict[str, str]:
+    """Speaker name -> new name, for names renamed one way only (a name that is a person's and an
+    organisation's, renamed differently, leaves its speakers alone)."""
+    targets: dict[str, set[str]] = {}
+    for (_, name), target in renames.items():
+        targets.setdefault(name, set()).add(target)
+    return {name: next(iter(found)) for name, found in targets.items() if len(found) == 1}
+
+
+def _kept(ambiguous: dict[tuple[str, str], set[str]], indexed: dict | None) -> Renames:
+    """The resolutions the indexed version of the article made for forms now ambiguous."""
+    if not indexed:
+        return {}
+    kept: Renames = {}
+    for entity in indexed.get("entities") or []:
+        for mention in entity.get("mentions") or []:
+            names = ambiguous.get((entity.get("label"), mention))
+            if names and entity.get("name") in names:
+                kept[(entity["label"], mention)] = entity["name"]
+    return kept
+
+
+def _day(published_at: str | None) -> str:
+    """The ISO date of an article (as published, in its own timezone); "" when undated or unreadable."""
+    if not published_at:
+        return ""
+    try:
+        return date.fromisoformat(published_at[:10]).isoformat()
+    except ValueError:
+        return ""
