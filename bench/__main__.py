@@ -1,13 +1,15 @@
-"""`make bench`: every figure of issue #8 measured in one run, printed against its target.
+"""`make bench`: every figure of issues #8 and #18 measured in one run, printed against its target.
 
     python -m bench [--small N] [--texts M] [--index-docs K] ...
 
 Builds the corpus under ``var/bench/`` (the seed, the extraction benchmark pages and variations
 of them, see ``bench.corpus``), then measures, in this order (later steps reuse earlier outputs):
 clean over the pages (its articles give the clean bodies), the model alone and ``enrich`` over
-those bodies (its documents are the templates for the sink benchmarks), ``run`` over N pages and
-over 10 x N (one and two processes, in turns), the sinks, the quality evaluations, and a profile
-of a run. Prints the table and writes ``var/bench/results.json``.
+those bodies, in turns with a whole process of the model's full pipeline (its documents are the
+templates for the sink benchmarks), clean against trafilatura alone, ``run`` over N pages and over
+10 x N (one and two processes, in turns), peak memory of runs over 1,000 and 10,000 pages, the
+sinks, the quality evaluations, and a profile of a run. Figures compared in turns are medians of
+the turns. Prints the table and writes ``var/bench/results.json``.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import statistics
 import time
 from pathlib import Path
 
@@ -49,25 +52,40 @@ def main(argv: list[str] | None = None) -> None:
     texts = WORK / "corpus" / "text"
     text_docs = corpus.write_texts(articles, texts, args.texts)
     results["corpus"]["text"] = text_docs
-    # The model alone and enrich in turns, best of each (as for the runs below).
-    raws, enriches = [], []
-    for turn in range(1, args.repeats + 1):
-        step(f"nlp.pipe alone over {text_docs} clean bodies ({turn}/{args.repeats})")
+    # The model alone (our reduced pipeline, then the full one in a process of its own) and enrich in
+    # turns, medians of each: other work on the machine falls on all three alike.
+    raws, fulls, enriches, enrich_processes = [], [], [], []
+    for turn in range(1, args.turns + 1):
+        step(f"nlp.pipe alone over {text_docs} clean bodies ({turn}/{args.turns})")
         raw_docs, seconds = speed.raw_nlp(texts, f"raw-nlp-{turn}")
         raws.append(seconds)
-        step(f"enrich over the same {text_docs} bodies ({turn}/{args.repeats})")
-        seconds, enriched = speed.enrich(texts, f"enrich-{turn}")
+        step(f"full pipeline process over the same {text_docs} bodies ({turn}/{args.turns})")
+        fulls.append(speed.raw_full(texts, f"raw-full-{turn}")[1])
+        step(f"enrich over the same {text_docs} bodies ({turn}/{args.turns})")
+        whole, seconds, enriched = speed.enrich(texts, f"enrich-{turn}")
         enriches.append(seconds)
-    results["raw_nlp_docs_per_s"] = round(raw_docs / min(raws), 2)
-    results["enrich_docs_per_s"] = round(raw_docs / min(enriches), 2)
-    results["enrich_vs_raw"] = round(min(raws) / min(enriches), 3)
-    results["raw_and_enrich_seconds_per_turn"] = {"raw": raws, "enrich": enriches}
+        enrich_processes.append(whole)
+    median = statistics.median
+    results["raw_nlp_docs_per_s"] = round(raw_docs / median(raws), 2)
+    results["enrich_docs_per_s"] = round(raw_docs / median(enriches), 2)
+    results["enrich_vs_raw"] = round(median(raws) / median(enriches), 3)
+    results["raw_full_process_s"] = round(median(fulls), 1)
+    results["enrich_process_s"] = round(median(enrich_processes), 1)
+    results["enrich_vs_raw_full"] = round(median(fulls) / median(enrich_processes), 3)
+    results["enrich_startup_s"] = round(speed.startup("enrich"), 1)  # the command on one tiny input
+    results["model_seconds_per_turn"] = {
+        "raw": _rounded(raws), "raw_full_process": _rounded(fulls), "enrich": _rounded(enriches),
+        "enrich_process": _rounded(enrich_processes),
+    }
+
+    step(f"clean vs trafilatura alone over the {pages.counts['pages']} pages")
+    results.update(clean_vs_trafilatura(pages.pages))
 
     small_docs, large_docs = pages.counts["html-small"], pages.counts["html-large"]
     step(f"run over {small_docs} pages")
     small = speed.run(pages.html_small, "run-small")
     results["rss_mb_small"] = round(small.rss_mb, 1)
-    # One and two processes in turns, best of each: other jobs on a shared machine slow some runs down.
+    # One and two processes in turns, medians of each: other jobs on a shared machine slow some runs down.
     ones, twos, cores = [], [], []
     for turn in range(1, args.repeats + 1):
         step(f"run over {large_docs} pages, 1 process ({turn}/{args.repeats})")
@@ -75,7 +93,7 @@ def main(argv: list[str] | None = None) -> None:
         step(f"run over {large_docs} pages, 2 workers ({turn}/{args.repeats})")
         cores.append(available_cores(2))
         twos.append(speed.run(pages.html_large, f"run-large-2-workers-{turn}", workers=2))
-    large, two = min(ones, key=lambda r: r.seconds), min(twos, key=lambda r: r.seconds)
+    large, two = _median_run(ones), _median_run(twos)
     results["rss_mb_large"] = round(max(r.rss_mb for r in ones), 1)
     results["run_docs_per_s"] = round(large.docs / large.seconds, 2)
     # Per document, as the clean figure comes from the pages and the run from their variations.
@@ -91,6 +109,10 @@ def main(argv: list[str] | None = None) -> None:
         + [(f"large_2_workers_{n}", r) for n, r in enumerate(twos, 1)]
     }
     results["cores_available_per_turn"] = cores
+
+    if not args.no_memory:
+        step(f"peak memory: run over {args.memory_small:,} and over {args.memory_large:,} pages")
+        results.update(memory(speed, args.memory_small, args.memory_large))
 
     templates = synthetic.load_templates(enriched)
     step(f"embedded index of {args.index_docs:,} pre-enriched documents")
@@ -129,12 +151,49 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--index-docs", type=int, default=100_000, help="documents in the search benchmark's index")
     parser.add_argument("--queries", type=int, default=300, help="search requests timed")
     parser.add_argument("--es-docs", type=int, default=1000, help="documents bulk-indexed into Elasticsearch")
-    parser.add_argument("--repeats", type=int, default=2, help="turns of the 1- and 2-process runs (best of each counts)")
+    parser.add_argument("--repeats", type=int, default=2, help="turns of the 1- and 2-process runs (medians count)")
+    parser.add_argument("--turns", type=int, default=3, help="turns of the model-alone, full-pipeline and enrich processes (medians count)")
+    parser.add_argument("--memory-small", type=int, default=1000, help="pages in the smaller run of the memory figure")
+    parser.add_argument("--memory-large", type=int, default=10_000, help="pages in the larger run of the memory figure")
+    parser.add_argument("--no-memory", action="store_true", help="skip the memory figure's two runs (the longest step)")
     parser.add_argument("--no-quality", action="store_true", help="skip the extraction and quotes evaluations")
     args = parser.parse_args(argv)
-    if min(args.small, args.texts, args.repeats, args.index_docs, args.queries, args.es_docs) < 1:
+    if min(args.small, args.texts, args.repeats, args.turns, args.index_docs, args.queries, args.es_docs,
+           args.memory_small, args.memory_large) < 1:
         parser.error("every size and count must be 1 or more")
     return args
+
+
+def _rounded(seconds: list[float]) -> list[float]:
+    return [round(s, 2) for s in seconds]
+
+
+def _median_run(runs: list):
+    """The run of median time (the lower middle one of an even number)."""
+    return sorted(runs, key=lambda r: r.seconds)[(len(runs) - 1) // 2]
+
+
+def clean_vs_trafilatura(pages: Path) -> dict:
+    from bench.clean_speed import measure
+
+    try:
+        figures = measure(pages, WORK)
+    except RuntimeError as err:  # clean rejected a benchmark page: the figure is n/a, the bench's other figures still count
+        return {"clean_vs_trafilatura": None, "clean_speed_error": str(err)}
+    return {"clean_vs_trafilatura": figures["clean_vs_trafilatura"], "clean_speed": figures}
+
+
+def memory(speed: Speed, small: int, large: int) -> dict:
+    """Peak RSS of ``run`` over ``large`` pages against over ``small``: flat when nothing accumulates per document."""
+    started = time.perf_counter()
+    runs = {count: speed.run(corpus.scaled(WORK / "corpus" / f"memory-{count}", count), f"memory-{count}")
+            for count in (small, large)}
+    return {
+        "rss_10k_vs_1k": round(runs[large].rss_mb / runs[small].rss_mb, 3),
+        "memory_runs": {str(count): {"docs": run.docs, "seconds": round(run.seconds, 1), "rss_mb": round(run.rss_mb, 1)}
+                        for count, run in runs.items()},
+        "memory_step_seconds": round(time.perf_counter() - started, 1),
+    }
 
 
 def elasticsearch(templates, count: int, settings: Settings) -> dict:
@@ -156,7 +215,8 @@ def quality() -> dict:
     headline = ("quotes_e2e_f1", "real_quotes_e2e_f1", "real_quotes_indirect_f1", "real_indirect_precision",
                 "real_textacy_e2e_f1")
     sections = {name: {k: v for k, v in quotes[name].items() if k != "errors"} for name in ("written", "real") if name in quotes}
-    from bench import entities_eval  # issue 14: facet entities against the blind real-news gold
+    # Issue 14: facet entities against the blind real-news gold.
+    from bench import entities_eval
 
     ents = {k: v for k, v in entities_eval.evaluate().items() if k != "errors"}
     return {
@@ -168,10 +228,11 @@ def quality() -> dict:
 
 
 def profile(folder: Path, settings: Settings) -> dict:
-    from bench.profiling import profile_run
+    from bench.profiling import parent_load, profile_run
     from etl.enrich import load_nlp
 
-    return profile_run(folder, WORK, load_nlp(settings), settings)
+    nlp = load_nlp(settings)
+    return {**profile_run(folder, WORK, nlp, settings), "parent_of_2_workers": parent_load(folder, WORK, nlp, settings)}
 
 
 if __name__ == "__main__":

@@ -131,6 +131,20 @@ def build(folder: Path, small: int) -> Corpus:
     return Corpus(sets["pages"], sets["html-small"], sets["html-large"], counts)
 
 
+def scaled(folder: Path, count: int) -> Path:
+    """``count`` pages in ``folder`` (gzipped, as a crawl stores them): the benchmark pages in turn, each
+    round in new variations, so a set of 1,000 and one of 10,000 hold the same mix of pages."""
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    originals = list(pages())
+    for n in range(count):
+        page_id, html = originals[n % len(originals)]
+        variant = n // len(originals)
+        (folder / f"{variant:04d}-{page_id[:16]}.html.gz").write_bytes(gzip.compress(variation(page_id, html, variant), 1))
+    return folder
+
+
 def write_texts(articles_jsonl: Path, folder: Path, limit: int) -> int:
     """The clean English bodies of a ``news-etl clean`` output as ``.txt`` files (one paragraph per line)."""
     if folder.exists():

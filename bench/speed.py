@@ -3,7 +3,8 @@
 Every figure comes from a child process (``bench.processes.measure``). ``clean`` and ``enrich``
 stream their output, so their start-up (interpreter, imports, model load) is measured once on a
 single tiny input and taken off: what is left is the per-document cost the model's own time is
-compared with. ``run`` reports its own time in its ``--json`` summary.
+compared with. ``enrich`` also gives its whole process's time, for the comparison with a whole
+process of the model's full pipeline (``raw_full``). ``run`` reports its own time in its ``--json`` summary.
 """
 
 from __future__ import annotations
@@ -53,9 +54,15 @@ class Speed:
         done = measure([NEWS_ETL, "clean", str(folder)], self.logs, "clean")
         return done.seconds - self.startup("clean"), done.stdout
 
-    def enrich(self, folder: Path, name: str = "enrich") -> tuple[float, Path]:
+    def enrich(self, folder: Path, name: str = "enrich") -> tuple[float, float, Path]:
+        """(seconds of the whole process, seconds less its start-up, the JSON Lines of documents) of ``news-etl enrich``."""
         done = measure([NEWS_ETL, "enrich", "--workers", "1", str(folder)], self.logs, name)
-        return done.seconds - self.startup("enrich"), done.stdout
+        return done.seconds, done.seconds - self.startup("enrich"), done.stdout
+
+    def raw_full(self, folder: Path, name: str = "raw-full") -> tuple[int, float]:
+        """(documents, seconds of the whole process) of the model's full pipeline over the folder's ``.txt`` files."""
+        done = measure([sys.executable, "-m", "bench.raw_nlp", "--full", str(folder)], self.logs, name)
+        return json.loads(done.stdout.read_text())["docs"], done.seconds
 
     def raw_nlp(self, folder: Path, name: str = "raw-nlp") -> tuple[int, float]:
         """(documents, seconds) of ``nlp.pipe`` alone over the folder's clean bodies."""

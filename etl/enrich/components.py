@@ -10,13 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy
+from spacy.attrs import DEP, IS_SPACE, LOWER, POS, TAG
 from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.parts_of_speech import IDS
 from spacy.tokens import Doc
 
 from etl.enrich.entities import extract_entities, load_variants
 from etl.enrich.lexicon import load_lexicon
 from etl.enrich.quotes import extract_quotes
 
+COARSE_POS = "news_coarse_pos"
 PARAGRAPHS = "news_paragraphs"
 ENTITIES = "news_entities"
 QUOTES = "news_quotes"
@@ -38,7 +43,7 @@ def _guarded(name: str, work: Callable[[Doc], None]) -> Callable[[Doc], Doc]:
     return component
 
 
-@Language.component(PARAGRAPHS)
+@Language.component(PARAGRAPHS, assigns=["token.is_sent_start"])
 def paragraph_breaks(doc: Doc) -> Doc:
     """Start a sentence after every line break, before the parser runs.
 
@@ -52,7 +57,95 @@ def paragraph_breaks(doc: Doc) -> Doc:
     return doc
 
 
-@Language.factory(ENTITIES, default_config={"variants_path": None, "lexicon_path": None})
+@Language.factory(
+    COARSE_POS, default_config={"source": "attribute_ruler"},
+    assigns=["token.pos", "token.tag", "token.dep"], requires=["token.tag", "token.dep"],
+)
+def make_coarse_pos(nlp: Language, name: str, source: str):
+    """The model's own attribute rules (``source``, left disabled), cut to what the enrichers read.
+
+    The enrichers read coarse POS, tags and dependencies, never lemmas or morphology. spaCy's
+    AttributeRuler runs a Matcher of ~180 rules over every token and sets each match through a
+    Span: 13 % of the pipeline's time. Here each rule that tests tokens for "is (not) one of"
+    becomes a dictionary look-up on one of its tests (56 rules just map a fine tag to its POS);
+    only a rule with other operators would go through a Matcher. As in the AttributeRuler, every
+    rule is matched against the tokens as the parser left them and the matches are applied in the
+    model's order, later rules winning: the POS, tags and dependencies are the same, token for token.
+    """
+    rules = [(rule, attrs) for rule in nlp.get_pipe(source).patterns
+             if (attrs := {k: v for k, v in rule["attrs"].items() if k in _READ})]
+    indexed: dict[tuple[int, int], list] = {}  # (column, value) -> rules whose first token tests it
+    matcher = Matcher(nlp.vocab)
+    matched: dict[int, tuple[int, int, dict]] = {}  # match id -> (order, token index in the match, attrs)
+    for order, (rule, attrs) in enumerate(rules):
+        tokens = _simple_tokens(rule, nlp.vocab)
+        if tokens is None:
+            matcher.add(str(order), rule["patterns"])
+            matched[nlp.vocab.strings[str(order)]] = (order, rule["index"], attrs)
+            continue
+        key = next(test for test in tokens[0] if test[2])  # one "is one of" narrows the candidates enough
+        checks = [(n, *test) for n, tests in enumerate(tokens) for test in tests if test is not key]
+        for value in key[1]:
+            indexed.setdefault((key[0], value), []).append((order, len(tokens), checks, rule["index"] % len(tokens), attrs))
+
+    def component(doc: Doc) -> Doc:
+        columns = doc.to_array(list(_COLUMNS)).tolist()
+        found = [(order, start + index if index >= 0 else end + index, attrs)
+                 for match_id, start, end in (matcher(doc, allow_missing=True) if matched else ())
+                 for order, index, attrs in [matched[match_id]]]
+        for i, token in enumerate(columns):
+            for column, value in enumerate(token):
+                for order, length, checks, target, attrs in indexed.get((column, value), ()):
+                    if i + length <= len(columns) and (not checks or all(
+                        (columns[i + n][c] in values) is inside for n, c, values, inside in checks
+                    )):
+                        found.append((order, i + target, attrs))
+        pos = numpy.zeros(len(doc), dtype="uint64")
+        for _, i, attrs in sorted(found, key=lambda hit: hit[0]):
+            if "POS" in attrs:
+                pos[i] = IDS[attrs["POS"]]
+            if "TAG" in attrs:
+                doc[i].tag_ = attrs["TAG"]
+            if "DEP" in attrs:
+                doc[i].dep_ = attrs["DEP"]
+        doc.from_array([POS], pos.reshape(-1, 1))
+        return doc
+
+    return component
+
+
+_READ = ("POS", "TAG", "DEP")  # what the enrichers read of the attribute rules
+_COLUMNS = (LOWER, TAG, DEP, IS_SPACE)  # what a rule done by look-up may test, in to_array order
+_NAMES = ("LOWER", "TAG", "DEP", "IS_SPACE")
+
+
+def _simple_tokens(rule: dict, vocab) -> list[list[tuple[int, frozenset[int], bool]]] | None:
+    """A rule of one alternative whose token tests are all "is (not) one of" on ``_COLUMNS``, the first
+    token's including a positive one, as [[(column, values, inside)] per token]; None for the Matcher."""
+    if len(rule["patterns"]) != 1:
+        return None
+    tokens = []
+    for token in rule["patterns"][0]:
+        tests = []
+        for name, wanted in token.items():
+            if isinstance(wanted, dict) and len(wanted) == 1 and next(iter(wanted)) in ("IN", "NOT_IN"):
+                (operator, values), = wanted.items()
+            elif isinstance(wanted, (str, bool)):
+                operator, values = "IN", [wanted]
+            else:
+                return None
+            if name not in _NAMES:
+                return None
+            hashes = frozenset(int(v) if isinstance(v, bool) else vocab.strings.add(v) for v in values)
+            tests.append((_NAMES.index(name), hashes, operator == "IN"))
+        tokens.append(tests)
+    return tokens if tokens and any(inside for _, _, inside in tokens[0]) else None
+
+
+@Language.factory(
+    ENTITIES, default_config={"variants_path": None, "lexicon_path": None},
+    assigns=["doc._.entities", "doc._.entity_of", "doc._.enrich_error"], requires=["doc.ents", "doc.sents", "token.pos"],
+)
 def make_entities(nlp: Language, name: str, variants_path: str | None, lexicon_path: str | None):
     variants, lexicon = load_variants(variants_path), load_lexicon(lexicon_path)
     matcher = variants.matcher(nlp)
@@ -63,7 +156,10 @@ def make_entities(nlp: Language, name: str, variants_path: str | None, lexicon_p
     return _guarded(name, work)
 
 
-@Language.factory(QUOTES, default_config={"lexicon_path": None})
+@Language.factory(
+    QUOTES, default_config={"lexicon_path": None}, assigns=["doc._.quotes", "doc._.enrich_error"],
+    requires=["doc._.entity_of", "doc.sents", "token.dep", "token.tag", "token.pos"],
+)
 def make_quotes(nlp: Language, name: str, lexicon_path: str | None):
     lexicon = load_lexicon(lexicon_path)
 

@@ -1,0 +1,41 @@
+"""The bench's own tools: the baseline process of the model's full pipeline, and the scaled page sets."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+import sys
+
+from bench import corpus
+from bench.processes import ROOT
+from etl.clean import clean
+from etl.records import RawDocument
+
+
+def test_the_full_pipeline_baseline_runs_every_default_component_of_the_model_and_none_of_ours(tmp_path):
+    for n, text in enumerate(["The mayor of Leeds said the bridge would reopen in May.",
+                              "Shares of Acme Corp fell 4% on Tuesday, traders in New York said."]):
+        (tmp_path / f"{n}.txt").write_text(text, encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "bench.raw_nlp", "--full", str(tmp_path)], cwd=ROOT,
+                          capture_output=True, text=True, check=True)
+    figures = json.loads(done.stdout)
+    assert figures["docs"] == 2
+    assert {"attribute_ruler", "lemmatizer", "parser", "ner"} <= set(figures["components"])
+    assert not any(name.startswith("news_") for name in figures["components"])
+
+
+def test_a_scaled_set_takes_every_page_in_turn_then_new_variations_of_them(tmp_path, settings):
+    originals = sum(1 for _ in corpus.pages())
+    folder = corpus.scaled(tmp_path / "scaled", originals + 2)
+    files = sorted(folder.iterdir())
+    assert len(files) == originals + 2 and all(f.name.endswith(".html.gz") for f in files)
+    first_round = {f.name.split("-", 1)[1] for f in files if f.name.startswith("0000-")}
+    assert len(first_round) == originals  # every page once before any repeats
+    again = [f for f in files if f.name.startswith("0001-")]
+    assert {f.name.split("-", 1)[1] for f in again} <= first_round
+    for repeat in again:  # a new article of another site, not a copy the run would drop as a duplicate
+        original = folder / f"0000-{repeat.name.split('-', 1)[1]}"
+        read = [clean(RawDocument(origin=str(path), content=gzip.decompress(path.read_bytes()),
+                                  media_type="text/html"), settings) for path in (original, repeat)]
+        assert read[0].id != read[1].id and read[0].url != read[1].url
