@@ -27,6 +27,7 @@ from trafilatura.settings import set_date_params
 from dateutil import parser as dateparser
 
 from etl.clean.authors import split_bylines
+from etl.clean.page_tree import head_of
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,9 @@ _TZ_ABBREVIATIONS = {
 }
 _YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
 EARLIEST_YEAR = 1900
+# htmldate's extensive search runs regular expressions over the whole page, each one C call the clean
+# budget cannot interrupt (seconds on a 12 MB page); a page's date is in its first characters.
+DATE_SEARCH_CHARS = 1_000_000
 
 
 def page_metadata(tree: HtmlElement | None) -> dict[str, Any]:
@@ -243,7 +247,8 @@ def _trafilatura(tree: HtmlElement, missing: list[str]) -> dict[str, Any]:
         author = meta.author or tm.extract_author(tree)
         found["authors"] = author.split(";") if author else []
     if "published_at" in missing:
-        found["published_at"] = find_date(tree, **{**set_date_params(True), "url": meta.url or tm.extract_url(tree)})
+        url = meta.url or tm.extract_url(tree)
+        found["published_at"] = find_date(head_of(tree, DATE_SEARCH_CHARS), **{**set_date_params(True), "url": url})
     if "source" in missing:
         site = (meta.sitename or tm.extract_sitename(tree) or "").lstrip("@")  # "@NYTimes": a Twitter handle
         found["source"] = site.title() if site and "." not in site and not site[0].isupper() else site

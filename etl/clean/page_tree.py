@@ -14,6 +14,7 @@ costs no more than a large one), and, for the body, a page nested deeper than lx
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 import lxml.html
@@ -60,6 +61,15 @@ def parse_page(html: str, max_text: int) -> Page:
     if len(source) > max_text:  # the text is never longer than the markup it is in
         _cut_text(tree, max_text)
     return Page(html, max_text, tree, whole)
+
+
+def head_of(tree: lxml.html.HtmlElement, max_text: int) -> lxml.html.HtmlElement:
+    """``tree`` itself, or a copy cut after ``max_text`` characters of text when it holds more."""
+    if tree.xpath("string-length(string(/))") <= max_text:  # counted in libxml2: no walk, no copy
+        return tree
+    head = copy.deepcopy(tree)
+    _cut_text(head, max_text)
+    return head
 
 
 def _cut_text(tree, max_text: int) -> None:
