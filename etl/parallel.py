@@ -78,6 +78,10 @@ class WorkerPool:
 
     def _renew(self) -> None:
         log.warning("a worker process died; starting new workers and doing its batches again")
+        # A broken pool ends its other workers with SIGTERM, which they ignore (_start_worker); one left
+        # blocked on a queue lock the dead worker held would make the shutdown below wait for ever.
+        for process in list((self._executor._processes or {}).values()):
+            process.kill()
         self._executor.shutdown(wait=True, cancel_futures=True)
         self._executor = self._start()
 
