@@ -18,6 +18,7 @@ from __future__ import annotations
 import ctypes
 import logging
 import multiprocessing
+import os
 import signal
 import sys
 from collections import deque
@@ -43,9 +44,10 @@ class WorkerPool:
     """
 
     def __init__(self, workers: int, initializer: Callable[..., None], initargs: tuple[Any, ...] = ()):
+        context = multiprocessing.get_context("fork")
+        self._pids = context.SimpleQueue()  # each worker puts its pid there as it starts
         self._start = lambda: ProcessPoolExecutor(
-            workers, mp_context=multiprocessing.get_context("fork"), initializer=_start_worker,
-            initargs=(initializer, initargs),
+            workers, mp_context=context, initializer=_start_worker, initargs=(initializer, initargs, self._pids),
         )
         self._executor = self._start()
         self._in_flight: set[Future] = set()
@@ -80,10 +82,19 @@ class WorkerPool:
         log.warning("a worker process died; starting new workers and doing its batches again")
         # A broken pool ends its other workers with SIGTERM, which they ignore (_start_worker); one left
         # blocked on a queue lock the dead worker held would make the shutdown below wait for ever.
-        for process in list((self._executor._processes or {}).values()):
-            process.kill()
+        self._kill_workers()
         self._executor.shutdown(wait=True, cancel_futures=True)
         self._executor = self._start()
+
+    def _kill_workers(self) -> None:
+        """SIGKILL to every worker started so far that is still alive; checked against our live children,
+        so a reported pid the system has since given to another process is never signalled."""
+        started = set()
+        while not self._pids.empty():
+            started.add(self._pids.get())
+        for process in multiprocessing.active_children():
+            if process.pid in started:
+                process.kill()
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)
@@ -99,7 +110,8 @@ def fork_pool(workers: int, initializer: Callable[..., None], initargs: tuple[An
     return WorkerPool(workers, initializer, initargs)
 
 
-def _start_worker(initializer: Callable[..., None], initargs: tuple[Any, ...]) -> None:
+def _start_worker(initializer: Callable[..., None], initargs: tuple[Any, ...], pids) -> None:
+    pids.put(os.getpid())
     # Ctrl-C reaches every process of the terminal's group, and SIGTERM may too: the parent decides
     # how the run stops (it finishes what the workers hold), so a worker must not die of them.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
