@@ -21,10 +21,11 @@ ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 BOLD = "\x1b[1m"
 
 
-def on_terminal(*argv: str, cwd, size: tuple[int, int] = (24, 120), timeout: int = 240) -> tuple[int, str]:
-    """Run news-etl in a pty of ``size`` (rows, columns); (exit status, everything the screen got)."""
-    child = pexpect.spawn(NEWS_ETL, list(argv), cwd=str(cwd), dimensions=size, encoding="utf-8",
-                          timeout=timeout, env={"PATH": "/usr/bin:/bin", "TERM": "xterm", "LANG": "C.UTF-8"})
+def on_terminal(*argv: str, cwd, size: tuple[int, int] = (24, 120), timeout: int = 240, program: str = NEWS_ETL,
+                env: dict[str, str] | None = None) -> tuple[int, str]:
+    """Run ``program`` (news-etl) in a pty of ``size`` (rows, columns); (exit status, everything the screen got)."""
+    child = pexpect.spawn(program, list(argv), cwd=str(cwd), dimensions=size, encoding="utf-8", timeout=timeout,
+                          env={"PATH": "/usr/bin:/bin", "TERM": "xterm", "LANG": "C.UTF-8", **(env or {})})
     child.expect(pexpect.EOF)
     screen = child.before
     child.close()
@@ -33,6 +34,13 @@ def on_terminal(*argv: str, cwd, size: tuple[int, int] = (24, 120), timeout: int
 
 def plain(screen: str) -> str:
     return ANSI.sub("", screen)
+
+
+def make_run_on_terminal(index_dir) -> tuple[int, str]:
+    """`make run` as the README has a user type it, into ``index_dir``; (exit status, the screen without colours)."""
+    status, screen = on_terminal("--no-print-directory", "-C", str(ROOT), "run", cwd=ROOT, timeout=600,
+                                 program="make", env={"NEWS_ETL_INDEX_DIR": str(index_dir)})
+    return status, plain(screen)
 
 
 @pytest.fixture(scope="module")
@@ -64,13 +72,8 @@ def test_run_on_a_terminal_shows_a_progress_bar_then_the_summary(desk):
 
 def test_make_run_in_a_terminal_indexes_the_seed_and_shows_the_faceted_search(tmp_path):
     """The README's first command, as typed: both of its commands, on a terminal."""
-    child = pexpect.spawn("make", ["--no-print-directory", "-C", str(ROOT), "run"], dimensions=(24, 120),
-                          encoding="utf-8", timeout=600,
-                          env={"PATH": "/usr/bin:/bin", "TERM": "xterm", "NEWS_ETL_INDEX_DIR": str(tmp_path / "index")})
-    child.expect(pexpect.EOF)
-    screen = plain(child.before.replace("\r\n", "\n"))
-    child.close()
-    assert child.exitstatus == 0, screen
+    status, screen = make_run_on_terminal(tmp_path / "index")
+    assert status == 0, screen
     assert "Traceback" not in screen and "indexing: 1 docs [" in screen
     assert "read 1, indexed 1, rejected 0, duplicates 0" in screen
     assert "1 article (showing 1-1)" in screen and "speakers: " in screen and "<b>" not in screen
@@ -87,13 +90,8 @@ def test_make_run_after_an_upgrade_rebuilds_the_index_an_earlier_version_wrote(t
                                    language="en", body=body, word_count=len(body.split()), content_hash="kept",
                                    origin="earlier/ferry.html"), [], [], ingested_at="2024-05-02T08:00:00+00:00")
     earlier_version_index(tmp_path / "index" / "articles", [kept])
-    child = pexpect.spawn("make", ["--no-print-directory", "-C", str(ROOT), "run"], dimensions=(24, 120),
-                          encoding="utf-8", timeout=600,
-                          env={"PATH": "/usr/bin:/bin", "TERM": "xterm", "NEWS_ETL_INDEX_DIR": str(tmp_path / "index")})
-    child.expect(pexpect.EOF)
-    screen = plain(child.before.replace("\r\n", "\n"))
-    child.close()
-    assert child.exitstatus == 0, screen
+    status, screen = make_run_on_terminal(tmp_path / "index")
+    assert status == 0, screen
     assert "was built by another version of news-etl; rebuilt it" in screen
     assert "read 1, indexed 1, rejected 0" in screen
     status, stats = on_terminal("stats", "--index-dir", str(tmp_path / "index"), cwd=tmp_path)

@@ -13,6 +13,7 @@ dateline ("WASHINGTON (AP) —").
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from etl.clean.agencies import agency_in
@@ -21,6 +22,11 @@ from etl.clean.text import one_line
 _AUTHOR_SPLIT = re.compile(r"\s*(?:;|\||,|&|\band\b)\s*", re.IGNORECASE)
 _BY = re.compile(r"^\s*(by|from|von|par|por|di)\s+", re.IGNORECASE)
 _MAX_AUTHOR_WORDS = 6
+MAX_NAME_CHARS = 100  # real bylines' names run to about 50 characters; a longer "name" is stray text
+# A byline naming more people is a contributors' dump or a broken CMS: its first names are kept,
+# and a list (or a megabyte string) of thousands is read only that far.
+MAX_AUTHORS = 20
+_MAX_ITEMS = 4 * MAX_AUTHORS  # items read before the people among them are picked (roles and agencies drop out)
 # "Analysis by", "Opinion by", "Story and photos by": a lead-in of up to three words ending in "by".
 _LEAD_IN = re.compile(r"^(?:[\w-]+\s+){1,3}?by\s+", re.IGNORECASE)
 _DATE_WORD = (
@@ -45,19 +51,36 @@ _DATELINE = re.compile(r"^[^\n()]{2,60}?\(([^()\n]{2,40})\)\s*[-—–:]")
 
 
 def split_bylines(value: Any) -> list[str]:
-    """The items of author fields: "By A and B" -> ["A", "B"]; URLs, e-mails and long phrases dropped."""
+    """The items of author fields: "By A and B" -> ["A", "B"]; URLs, e-mails and long phrases dropped,
+    at most ``_MAX_ITEMS`` of them."""
     raw = value if isinstance(value, list) else [value]
-    names: list[str] = []
+    names: dict[str, None] = {}  # an ordered set
     for item in raw:
         if isinstance(item, dict):  # {"@type": "Person", "name": ...} in an export as in JSON-LD
             item = item.get("name")
         if not isinstance(item, str):
             continue  # a number or an object with no name is no person's name
-        for part in _AUTHOR_SPLIT.split(_BY.sub("", one_line(item))):
+        for part in _parts(_BY.sub("", one_line(item))):
             name = _BY.sub("", " ".join(part.split())).strip(" .,-")
-            if name and "@" not in name and "://" not in name and len(name.split()) <= _MAX_AUTHOR_WORDS:
-                names.append(name)
-    return list(dict.fromkeys(names))
+            if _is_name_sized(name):
+                names[name] = None
+                if len(names) == _MAX_ITEMS:
+                    return list(names)
+    return list(names)
+
+
+def _parts(byline: str) -> Iterator[str]:
+    """``_AUTHOR_SPLIT.split(byline)``, lazily: a megabyte of names is cut only as far as it is read."""
+    start = 0
+    for separator in _AUTHOR_SPLIT.finditer(byline):
+        yield byline[start:separator.start()]
+        start = separator.end()
+    yield byline[start:]
+
+
+def _is_name_sized(name: str) -> bool:
+    return (bool(name) and len(name) <= MAX_NAME_CHARS and len(name.split()) <= _MAX_AUTHOR_WORDS
+            and "@" not in name and "://" not in name)
 
 
 def people_and_agency(items: list[str], site: str | None, host: str | None, body: str = "") -> tuple[list[str], str | None]:
@@ -73,7 +96,7 @@ def people_and_agency(items: list[str], site: str | None, host: str | None, body
         name = _DATE_TAIL.sub("", _LEAD_IN.sub("", " ".join(item.split()))).strip(" .,-–—")
         if _is_person(name, site, host):
             people.append(_display_case(name))
-    return list(dict.fromkeys(people)), agency or _dateline_agency(body)
+    return list(dict.fromkeys(people))[:MAX_AUTHORS], agency or _dateline_agency(body)
 
 
 def _is_person(name: str, site: str | None, host: str | None) -> bool:

@@ -232,6 +232,9 @@ def _markup(tree) -> dict[str, Any]:
     return found
 
 
+_FROM_JSON_LD = frozenset({"title", "authors", "source"})  # what trafilatura's JSON-LD reading can add
+
+
 def _trafilatura(tree: HtmlElement, missing: list[str]) -> dict[str, Any]:
     """trafilatura's own search for the fields still missing, and only those (it reads the tree without
     changing it): its whole ``extract_metadata`` also looks for categories, tags and a licence, a third
@@ -239,7 +242,8 @@ def _trafilatura(tree: HtmlElement, missing: list[str]) -> dict[str, Any]:
     meta = tm.examine_meta(tree)
     if meta.author and " " not in meta.author:
         meta.author = None  # a one-word meta author is a site account more often than a name (trafilatura's rule)
-    meta = tm.extract_meta_json(tree, meta)
+    if _FROM_JSON_LD.intersection(missing):  # a date needs none of it: its JSON-LD was read already, and
+        meta = tm.extract_meta_json(tree, meta)  # a hostile 1 MB author list there costs trafilatura seconds
     found: dict[str, Any] = {}
     if "title" in missing:
         found["title"] = meta.title or tm.extract_title(tree)

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "var" / "page"
 TIMEOUT_MS = 15_000
 
-ARTICLE_FACETS = ("persons", "organizations", "locations", "speakers", "source", "authors", "language")
+ARTICLE_FACETS = ("persons", "organizations", "locations", "speakers", "source", "source_agency", "authors", "language")
 QUOTE_FACETS = ("speaker", "speaker_label", "kind", "source", "language")
 # Markup that would run script if the page ever parsed API data as HTML: the shared index holds one article (tests/api/conftest.py) whose title is "... <img src=x onerror=alert(1)> ...",
 # whose author is "Jane <b>Doe</b>" and whose quote starts "<script>alert(1)</script>". Each page here
@@ -217,6 +217,46 @@ def test_a_facet_click_adds_a_chip_and_the_chip_removes_it(page, base):
     page.keyboard.press("Enter")
     expect(page.locator("#chips button.chip")).to_have_count(0)
     expect_total(page, want["total"])
+
+
+def expect_agencies(pg, hits: list[dict]) -> None:
+    """Each hit names its agency beside its source, once (a story on the agency's own site says it as its
+    source), and a hit without one names none."""
+    for item, hit in zip(pg.locator("#hits > li.hit").all(), hits, strict=True):
+        agency, shown = hit.get("source_agency"), item.locator(".meta").first.locator(".agency")
+        if agency and agency.casefold() != (hit["source"] or "").casefold():
+            expect(shown).to_have_text(f"via {agency}")
+        else:
+            expect(shown).to_have_count(0)
+
+
+def test_the_news_agency_facet_narrows_to_its_wire_stories_and_each_hit_names_its_agency(page, base):
+    want = articles(base, size=50)
+    agencies = want["facets"].get("source_agency") or []
+    assert agencies, "the shared index's real pages should include wire stories (AP, Reuters)"
+    assert any(not h.get("source_agency") for h in want["hits"]), "and stories that name no agency"
+    agency = agencies[0]
+    open_page(page, base, "size=50")
+    expect_agencies(page, want["hits"])
+    expect(page.locator('#facets section[data-facet="source_agency"] h2')).to_have_text("News agency")
+    expect(facet_button(page, "source_agency", agency["value"]).locator(".facet-count")).to_have_text(str(agency["count"]))
+
+    facet_button(page, "source_agency", agency["value"]).click()
+
+    expect_total(page, agency["count"])
+    expect(page.locator("#chips button.chip")).to_have_text(re.compile(re.escape(agency["value"])))
+    pressed = facet_button(page, "source_agency", agency["value"])
+    expect(pressed).to_have_attribute("aria-pressed", "true")
+    wire = articles(base, filter=f"source_agency:{agency['value']}", size=50)
+    assert wire["hits"] and {h["source_agency"] for h in wire["hits"]} == {agency["value"]}
+    assert hit_ids(page) == [h["id"] for h in wire["hits"]]
+    expect_agencies(page, wire["hits"])
+    # The keyboard undoes it, as on every facet: focus stays on the pressed button, Enter releases it.
+    expect(pressed).to_be_focused()
+    page.keyboard.press("Enter")
+    expect_total(page, want["total"])
+    expect(pressed).to_have_attribute("aria-pressed", "false")
+    assert page.problems == [], page.problems
 
 
 def test_histogram_draws_one_bar_per_api_bucket(page, base):

@@ -9,12 +9,12 @@
   "use strict";
 
   var FACETS = {
-    articles: ["persons", "organizations", "locations", "speakers", "source", "authors", "language"],
+    articles: ["persons", "organizations", "locations", "speakers", "source", "source_agency", "authors", "language"],
     quotes: ["speaker", "speaker_label", "kind", "source", "language"]
   };
   var LABELS = {
     persons: "People", organizations: "Organizations", locations: "Places", speakers: "Speakers",
-    source: "Source", authors: "Authors", language: "Language",
+    source: "Source", source_agency: "News agency", authors: "Authors", language: "Language",
     speaker: "Speaker", speaker_label: "Speaker type", kind: "Kind of quote"
   };
   var NOUN = { articles: ["article", "articles"], quotes: ["quote", "quotes"] };
@@ -473,6 +473,7 @@
     var authors = asList(hit.authors).map(String);
     li.appendChild(metaLine([
       hit.source ? el("span", { className: "source", text: String(hit.source) }) : null,
+      agencyNode(hit),
       timeNode(hit.published_at),
       authors.length ? el("span", { className: "authors", text: "by " + authors.join(", ") }) : null,
       hit.language ? el("span", { className: "lang", text: String(hit.language) }) : null
@@ -486,6 +487,15 @@
     var url = safeHref(hit.url);
     if (url) { li.appendChild(el("p", { className: "hit-url", text: url })); }
     return li;
+  }
+
+  /* The wire service a story comes from, unless the source already says it (AP's own site). */
+  function agencyNode(hit) {
+    var agency = hit.source_agency ? String(hit.source_agency) : "";
+    if (!agency || agency.toLowerCase() === String(hit.source || "").toLowerCase()) { return null; }
+    return el("span", { className: "agency", title: LABELS.source_agency + ": " + agency }, [
+      "via ", el("span", { className: "agency-name", text: agency })
+    ]);
   }
 
   function quoteItem(hit) {
