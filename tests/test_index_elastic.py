@@ -14,10 +14,15 @@ import pytest
 from elasticsearch import Elasticsearch
 
 from etl.index.elastic import ElasticSink
-from etl.index.elastic.client import ElasticsearchNotConfigured, client_options, make_client
+from etl.index.elastic.client import (
+    ElasticsearchNotConfigured,
+    client_options,
+    make_client,
+)
 from etl.index.elastic.indices import MAPPINGS_DIR, current_index, migrate
 from etl.records import Article, Entity, IndexedDocument, Quote
 from etl.search.query import SearchError, SearchRequest
+from etl.search.vocabulary import VOCABULARIES
 from etl.settings import Settings
 
 PEOPLE = ["John Kirby", "Volodymyr Zelensky", "Antony Blinken", "Ursula von der Leyen"]
@@ -262,6 +267,40 @@ def test_migrate_builds_the_next_version_and_swaps_the_alias_with_no_missing_doc
     assert sink.client.count(index=f"{alias}-v2")["count"] == 31
 
 
+def test_migrate_gives_articles_indexed_before_per_language_analysis_their_language(es_settings, tmp_path, caplog):
+    """An index from before: this version's sink says to migrate (its strict mapping refuses a French
+    article's copies, per article, naming the field); `migrate` fills in the copies of what was there."""
+    before = tmp_path / "mappings"
+    shutil.copytree(MAPPINGS_DIR, before)
+    for name in ("articles", "quotes"):
+        component = before / "component_templates" / f"{name}-mappings.json"
+        definition = json.loads(component.read_text())
+        for copy in VOCABULARIES[name].copy_fields:
+            del definition["template"]["mappings"]["properties"][copy]
+        component.write_text(json.dumps(definition))
+    body = "« Nos chevaux sont prêts », a dit la directrice du haras national."
+    old = make_doc(1, quotes=0, language="fr", title="Les chevaux du haras", body=body)
+    old.quotes = [Quote("Nos chevaux sont prêts", "Marie Dubois", "PERSON", "a dit", "direct", 2, 24)]
+    with ElasticSink(es_settings, mappings_dir=before) as earlier:  # as the version before wrote them
+        earlier.ensure_indices()
+        earlier.client.index(index=earlier.articles, id=old.article.id, document={**old.to_dict(), "quote_text": ["Nos chevaux sont prêts"]})
+        [quote] = old.quote_documents()
+        earlier.client.index(index=earlier.quotes, id=quote["id"], document=quote, refresh=True)
+
+    with ElasticSink(es_settings) as sink:
+        report = sink.write([make_doc(2, quotes=0, language="fr", body="Les chevaux rentrent.")])
+        assert "run `news-etl index migrate`" in caplog.text
+        assert report.indexed == 0 and "body_fr" in report.failed[0].reason
+        assert sink.search(SearchRequest(text="cheval")).total == 0
+
+        migrated = migrate(es_settings, client=sink.client)
+        assert migrated["articles"]["migrated"] and migrated["quotes"]["migrated"]
+        assert [hit.id for hit in sink.search(SearchRequest(text="cheval")).hits] == [old.article.id]
+        assert sink.search(SearchRequest(text="cheval", index="quotes")).total == 1
+        assert sink.get(old.article.id) == old.to_dict()
+        assert sink.write([make_doc(2, quotes=0, language="fr", body="Les chevaux rentrent.")]).indexed == 1
+
+
 def test_client_options_come_from_settings_without_exposing_secrets():
     settings = Settings(es_url="https://es.example.org:9200", es_username="etl", es_password="s3cret",
                         es_ca_certs="/etc/ca.pem", es_timeout=12.0)  # fmt: skip
@@ -286,6 +325,7 @@ def test_make_client_reaches_the_cluster(es_settings):
 
 def test_seed_run_indexes_articles_and_quotes_through_the_aliases(es_settings, nlp):
     from conftest import SEEDS
+
     from etl.pipeline import run
 
     summary = run([str(SEEDS)], es_settings, nlp=nlp)

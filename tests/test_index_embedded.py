@@ -206,6 +206,36 @@ def test_an_index_built_by_another_version_is_rebuilt_from_its_stored_articles_o
     assert not (tmp_settings.index_dir / ".previous-version").exists()
 
 
+def test_an_index_from_before_per_language_analysis_is_rebuilt_and_then_stems_its_french(tmp_settings):
+    """The schema of the version before: every field of today's but the language copies. Tantivy
+    refuses it as another schema, so it is rebuilt rather than read with French articles missing."""
+    import json
+
+    import tantivy
+
+    from etl.index.embedded.analysis import register
+    from etl.index.embedded.schema import ARTICLES, QUOTES, _layout
+
+    french = make_doc("haras", "Les chevaux du haras", "Les chevaux du haras national reprennent la route.")
+    french.article.language = "fr"
+    for layout in (ARTICLES, QUOTES):  # written by that version: no copies to fill
+        before = _layout(layout.name, replace(layout.fields, stemmed=()), layout.keys)
+        (tmp_settings.index_dir / layout.name).mkdir(parents=True)
+        writer = register(tantivy.Index(before.schema, str(tmp_settings.index_dir / layout.name))).writer()
+        if layout is ARTICLES:
+            writer.add_document(tantivy.Document(id="haras", body=french.article.body, doc=json.dumps(french.to_dict()).encode()))
+        writer.commit()
+        writer.wait_merging_threads()
+
+    with pytest.raises(IndexSchemaError, match="rebuilds it from the articles it stores"):
+        EmbeddedIndex(tmp_settings.index_dir, tmp_settings).search(SearchRequest(text="cheval"))
+    with EmbeddedIndex(tmp_settings.index_dir, tmp_settings, write=True):
+        pass
+    with EmbeddedIndex(tmp_settings.index_dir, tmp_settings) as index:
+        assert ids(index.search(SearchRequest(text="cheval"))) == ["haras"]
+        assert index.get("haras") == french.to_dict()
+
+
 def test_a_rebuild_that_died_midway_starts_again_from_the_set_aside_index(tmp_settings):
     """The old folders wait in .previous-version until the new index has committed: a crash in between
     leaves them there beside a half-built new index, and the next open rebuilds from them again."""

@@ -8,10 +8,10 @@ import pytest
 
 from etl.index.elastic.indices import MAPPINGS_DIR, load_templates
 from etl.index.elastic.kibana import SAVED_OBJECTS
-from etl.records import Article, Entity, IndexedDocument, Quote
 from etl.index.elastic.query import TEXT_FIELD
+from etl.records import Article, Entity, IndexedDocument, Quote
 from etl.search.query import INDEX_FACETS
-from etl.search.vocabulary import VOCABULARIES
+from etl.search.vocabulary import STEMMERS, VOCABULARIES
 
 KIBANA_INDEX = {"news-etl-articles": "articles", "news-etl-quotes": "quotes"}
 
@@ -70,6 +70,41 @@ def test_facets_are_keywords_searchable_by_word_and_case_insensitively_and_text_
     assert fields["title.sort"]["type"] == "keyword"
     assert fields["published_at"]["type"] == "date"
     assert fields["url.wildcard"]["type"] == "wildcard"
+
+
+def test_each_stemmed_language_has_its_analyzer_in_elasticsearch_and_in_the_embedded_index():
+    """news_text_<code>: the words of news_text, then the language's Snowball stemmer, then folding."""
+    from etl.index.embedded.analysis import LANGUAGE_ANALYZERS
+
+    analysis = load_templates("articles", "articles").components["news-etl-settings"]["template"]["settings"]["analysis"]
+    analyzers, filters = analysis["analyzer"], analysis["filter"]
+    assert set(analyzers) == {"news_text", *(f"news_text_{code}" for code in STEMMERS)}
+    for code, stemmer in STEMMERS.items():
+        analyzer = analyzers[f"news_text_{code}"]
+        assert analyzer["tokenizer"] == analyzers["news_text"]["tokenizer"]
+        assert analyzer["filter"][0] == "lowercase" and analyzer["filter"][-1] == "asciifolding", code
+        stems = [filters[name]["language"] for name in analyzer["filter"] if filters.get(name, {}).get("type") == "snowball"]
+        assert [language.lower() for language in stems] == [stemmer], code
+        assert code in LANGUAGE_ANALYZERS
+
+
+@pytest.mark.parametrize("index", ["articles", "quotes"])
+def test_each_stemmed_field_has_a_copy_per_language_in_both_engines(index, tmp_path):
+    import tantivy
+
+    from etl.index.embedded.schema import LAYOUTS
+
+    vocabulary = VOCABULARIES[index]
+    assert vocabulary.stemmed and set(vocabulary.stemmed) <= set(vocabulary.text)
+    expected = {copy: f"news_text_{code}" for field in vocabulary.stemmed for copy, code in vocabulary.copies(field).items()}
+    assert len(expected) == len(vocabulary.stemmed) * len(STEMMERS)
+    fields = mapped_fields(index)
+    assert {name: d["analyzer"] for name, d in fields.items() if d.get("analyzer", "").startswith("news_text_")} == expected
+    assert all(fields[copy]["type"] == "text" for copy in expected)
+    tantivy.Index(LAYOUTS[index].schema, str(tmp_path))  # writes the schema to meta.json
+    schema = json.loads((tmp_path / "meta.json").read_text())["schema"]
+    tokenizers = {f["name"]: f["options"]["indexing"]["tokenizer"] for f in schema if f["type"] == "text" and f["options"].get("indexing")}
+    assert {name: tokenizer for name, tokenizer in tokenizers.items() if tokenizer.startswith("news_text_")} == expected
 
 
 def test_templates_are_renamed_for_other_aliases():

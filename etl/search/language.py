@@ -7,7 +7,8 @@
     grouping                      (Kyiv OR Kharkiv) -Moscow
     one field                     title:ukraine  persons:"Joe Biden"  source:(apnews.com OR reuters.com)
 
-Matching ignores case and accents and uses the same English stemming in both engines. Operators
+Matching ignores case and accents and stems alike in both engines: English on every text field,
+and for a document in a language of ``vocabulary.STEMMERS`` also that language's stems. Operators
 are upper case (``and``, ``or`` and ``not`` in lower case are words). There are no wildcards or
 fuzzy matches: ``*`` and ``~`` are refused, not silently dropped; punctuation with no word in it
 (``—``, ``&``) is ignored as the text analysis ignores it, and a query of nothing else is refused. Anything else malformed is a

@@ -19,8 +19,15 @@ from pathlib import Path
 from typing import Any
 
 from elasticsearch import BadRequestError, Elasticsearch
+from elasticsearch.helpers import bulk
 
 from etl.index.elastic.client import make_client, server_errors
+from etl.search.vocabulary import (
+    LANGUAGE_ALIASES,
+    STEMMERS,
+    VOCABULARIES,
+    language_field,
+)
 from etl.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -106,6 +113,10 @@ def ensure_index(client: Elasticsearch, templates: IndexTemplates) -> str:
     put_templates(client, templates)
     existing = current_index(client, templates.alias)
     if existing:
+        # Strict mappings: a field the live index lacks refuses every document that has it.
+        if _fingerprint_of(client, existing) != templates.fingerprint:
+            log.warning("index %s was built from other mappings than this news-etl's; run `news-etl index migrate`",
+                        existing)
         return existing
     repaired = _repair_alias(client, templates.alias)
     if repaired:
@@ -170,7 +181,8 @@ def migrate(
     Skips an index whose live mapping was built from the same templates unless ``force``. Steps: put
     the templates, create ``<alias>-v<N+1>``, reindex, swap the alias atomically (readers see the old
     index until the swap and the full new one after it), then copy again with ``op_type: create`` the
-    documents written to the old index while the first copy ran.
+    documents written to the old index while the first copy ran; last, fill in the language copies
+    (``body_fr``) that documents an older news-etl wrote lack.
     """
     own_client = client is None
     client = client or make_client(settings)
@@ -179,21 +191,21 @@ def migrate(
         for index in indices:
             templates = load_templates(index, alias_for(settings, index), mappings_dir)
             with server_errors(settings, f"migrate {templates.alias} on"):
-                report[index] = _migrate_one(client, templates, force=force, delete_old=delete_old)
+                report[index] = _migrate_one(client, templates, index, force=force, delete_old=delete_old)
     finally:
         if own_client:
             client.close()
     return report
 
 
-def _migrate_one(client: Elasticsearch, templates: IndexTemplates, *, force: bool, delete_old: bool) -> dict[str, Any]:
+def _migrate_one(client: Elasticsearch, templates: IndexTemplates, index: str, *, force: bool,
+                 delete_old: bool) -> dict[str, Any]:
     alias = templates.alias
     old = current_index(client, alias)
     if old is None:
         return {"alias": alias, "from": None, "to": ensure_index(client, templates), "migrated": False, "docs": 0}
     put_templates(client, templates)
-    live = client.indices.get_mapping(index=old).body[old]["mappings"].get("_meta", {}).get(FINGERPRINT_KEY)
-    if live == templates.fingerprint and not force:
+    if _fingerprint_of(client, old) == templates.fingerprint and not force:
         return {"alias": alias, "from": old, "to": old, "migrated": False, "docs": _count(client, old)}
 
     new = next_version(old)
@@ -207,6 +219,7 @@ def _migrate_one(client: Elasticsearch, templates: IndexTemplates, *, force: boo
         ]
     )
     slow.reindex(source={"index": old}, dest={"index": new, "op_type": "create"}, conflicts="proceed", refresh=True)
+    _add_language_copies(slow, new, index)
     old_docs, new_docs = _count(client, old), _count(client, new)
     if new_docs < old_docs:
         raise RuntimeError(
@@ -217,6 +230,38 @@ def _migrate_one(client: Elasticsearch, templates: IndexTemplates, *, force: boo
         client.indices.delete(index=old)
     log.info("migrated %s: %s -> %s (%d documents)", alias, old, new, new_docs)
     return {"alias": alias, "from": old, "to": new, "migrated": True, "docs": new_docs, "deleted_old": delete_old}
+
+
+def _fingerprint_of(client: Elasticsearch, index: str) -> str | None:
+    """Which templates built the index (see ``load_templates``)."""
+    return client.indices.get_mapping(index=index).body[index]["mappings"].get("_meta", {}).get(FINGERPRINT_KEY)
+
+
+def _add_language_copies(client: Elasticsearch, index: str, name: str) -> int:
+    """Give the documents of an older version that lack their language copies (``body_fr``: news-etl
+    before per-language analysis did not send them) those copies, from their _source; returns how many."""
+    vocabulary = VOCABULARIES[name]
+    if not vocabulary.stemmed:
+        return 0
+    codes = {code: [code, *(alias for alias, to in LANGUAGE_ALIASES.items() if to == code)] for code in STEMMERS}
+    lacking = {"bool": {"should": [
+        {"bool": {"filter": [{"terms": {"language": languages}}],
+                  "must_not": [{"exists": {"field": language_field(field, code)}} for field in vocabulary.stemmed]}}
+        for code, languages in codes.items()], "minimum_should_match": 1}}
+    updated, after = 0, None
+    while True:
+        page = client.search(index=index, query=lacking, size=_COPY_PAGE, sort=[{"id": "asc"}],
+                             **({"search_after": after} if after else {}))["hits"]["hits"]
+        actions = [{"_op_type": "update", "_index": index, "_id": hit["_id"], "doc": copies}
+                   for hit in page if (copies := vocabulary.language_copies(hit["_source"]))]
+        if actions:
+            updated += bulk(client, actions, refresh=True)[0]
+        if len(page) < _COPY_PAGE:
+            return updated
+        after = page[-1]["sort"]
+
+
+_COPY_PAGE = 500
 
 
 def _count(client: Elasticsearch, index: str) -> int:

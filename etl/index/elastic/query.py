@@ -4,8 +4,10 @@ The query text is parsed by ``etl.search.language`` (never by ``query_string`` o
 ``simple_query_string``) and its names expanded by the variant table, then the tree is compiled
 to ``bool`` queries of ``match_phrase`` per field of the vocabulary: the field's analyzer
 (``news_text``) analyses the words as the embedded index does, and a one-word ``match_phrase`` is
-a term query. Filter values go into ``term`` queries on the folded keyword fields. Nothing a user
-types can change the structure of the request beyond what the language says.
+a term query. On a field with language copies (``body`` and ``body_fr``, ...) it is the best of the
+field and its copies (``dis_max``), each with its own analyzer (``news_text_fr``). Filter values go
+into ``term`` queries on the folded keyword fields. Nothing a user types can change the structure
+of the request beyond what the language says.
 """
 
 from __future__ import annotations
@@ -74,7 +76,7 @@ def search_body(request: SearchRequest) -> dict[str, Any]:
         "size": request.size,
         "track_total_hits": True,
         "_source": ["title", "url", "published_at", *HIT_FIELDS[index]],
-        "highlight": {**HIGHLIGHT, "fields": {_text_field(name): {} for name in VOCABULARIES[index].highlight}},
+        "highlight": {**HIGHLIGHT, "fields": {name: {} for name in _highlighted(VOCABULARIES[index])}},
     }
     after = cursors.decode(request)
     if after:
@@ -128,15 +130,28 @@ def _compile(index: str, node: Node) -> dict[str, Any]:
 
 
 def _match(index: str, match: Match) -> dict[str, Any]:
-    fields = {f"{match.field}.words" if match.field in VOCABULARIES[index].keywords else _text_field(match.field): 1.0} \
-        if match.field else {_text_field(name): boost for name, boost in VOCABULARIES[index].text.items()}
-    clauses = [{"match_phrase": {field: {"query": match.text, **({"boost": boost} if boost != 1.0 else {})}}}
-               for field, boost in fields.items()]
+    vocabulary = VOCABULARIES[index]
+    if match.field in vocabulary.keywords:
+        return {"match_phrase": {f"{match.field}.words": {"query": match.text}}}
+    fields = {match.field: vocabulary.text[match.field]} if match.field else vocabulary.text
+    clauses = []
+    for field, boost in fields.items():
+        names = (_text_field(field), *vocabulary.copies(field))
+        boosted = {"boost": boost} if boost != 1.0 else {}
+        if len(names) == 1:
+            clauses.append({"match_phrase": {names[0]: {"query": match.text, **boosted}}})
+        else:
+            clauses.append({"dis_max": {"queries": [{"match_phrase": {name: {"query": match.text}}} for name in names], **boosted}})
     return clauses[0] if len(clauses) == 1 else {"bool": {"should": clauses, "minimum_should_match": 1}}
 
 
 def _text_field(name: str) -> str:
     return TEXT_FIELD.get(name, name)
+
+
+def _highlighted(vocabulary) -> list[str]:
+    """The fields highlights are asked of: each highlighted text field and its language copies."""
+    return [name for field in vocabulary.highlight for name in (_text_field(field), *vocabulary.copies(field))]
 
 
 def search_result(request: SearchRequest, response: dict[str, Any]) -> SearchResult:
@@ -184,11 +199,20 @@ def _hit(index: str, raw: dict[str, Any]) -> Hit:
         url=source.get("url"),
         published_at=source.get("published_at"),
         score=float(raw.get("_score") or 0.0),
-        highlights=_highlights(raw),
+        highlights=_highlights(index, raw),
         fields={name: source.get(name) for name in HIT_FIELDS[index]},
     )
 
 
-def _highlights(raw: dict[str, Any]) -> dict[str, list[str]]:
+def _highlights(index: str, raw: dict[str, Any]) -> dict[str, list[str]]:
+    """Fragments per vocabulary field; a language copy's (``body_fr``) stand for its field's, as the
+    document's own language analyses it (a document fills one language's copies only)."""
+    vocabulary = VOCABULARIES[index]
     names = {es: name for name, es in TEXT_FIELD.items()}
-    return {names.get(field, field): fragments for field, fragments in raw.get("highlight", {}).items()}
+    copies = {copy: field for field in vocabulary.stemmed for copy in vocabulary.copies(field)}
+    out: dict[str, list[str]] = {}
+    for field, fragments in raw.get("highlight", {}).items():
+        name = copies.get(field) or names.get(field, field)
+        if field in copies or name not in out:
+            out[name] = fragments
+    return out

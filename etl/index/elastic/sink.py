@@ -41,12 +41,15 @@ from etl.index.elastic.query import (
 from etl.index.sink import WriteReport
 from etl.records import IndexedDocument, Rejected
 from etl.search.query import Hit, SearchError, SearchRequest, SearchResult
+from etl.search.vocabulary import ARTICLES, QUOTES
 from etl.settings import Settings
 
 log = logging.getLogger(__name__)
 
 QuotesOf = dict[str, list[dict[str, Any]]]  # article id -> its quote documents
 STAGE = "index"
+# What the sink adds to a document's _source for search alone, left out of what `get` returns.
+_DERIVED = {"articles": ["quote_text", *ARTICLES.copy_fields], "quotes": list(QUOTES.copy_fields)}
 MAX_BACKOFF = 60.0  # seconds: the longest wait between two retries of a 429
 
 
@@ -119,11 +122,14 @@ class ElasticSink:
     def _actions(self, batch: list[IndexedDocument], quotes_of: QuotesOf) -> Iterator[dict[str, Any]]:
         for doc in batch:
             source = doc.to_dict()
-            # What the quotes say, flat, for search and highlights (the quotes themselves are nested).
+            # What the quotes say, flat, for search and highlights (the quotes themselves are nested),
+            # and the text again for its language's analysis (``body_fr``): sent, so in _source, where
+            # updates and reindexing find them; `get`, hits and highlights leave them out.
             source["quote_text"] = [quote["text"] for quote in source.get("quotes") or []]
+            source.update(ARTICLES.language_copies(source))
             yield {"_index": self.articles, "_id": doc.article.id, "_source": source}
             for quote in quotes_of[doc.article.id]:
-                yield {"_index": self.quotes, "_id": quote["id"], "_source": quote}
+                yield {"_index": self.quotes, "_id": quote["id"], "_source": {**quote, **QUOTES.language_copies(quote)}}
 
     def _write_batch(self, batch: list[IndexedDocument], quotes_of: QuotesOf) -> tuple[list[IndexedDocument], list[Rejected], str | None]:
         """Bulk one batch; an article counts as landed only when it and all its quotes did.
@@ -211,7 +217,7 @@ class ElasticSink:
         """The stored document with this id, whole (its ``_source``), or None."""
         alias = alias_for(self.settings, index)
         with server_errors(self.settings, f"get from {alias} on"):
-            response = self.client.options(ignore_status=404).get(index=alias, id=doc_id, source_excludes=["quote_text"])
+            response = self.client.options(ignore_status=404).get(index=alias, id=doc_id, source_excludes=_DERIVED[index])
         return response.body.get("_source") if response.body.get("found") else None
 
     def related(self, doc_id: str, size: int = 5) -> list[Hit] | None:

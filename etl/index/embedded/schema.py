@@ -4,7 +4,9 @@ Each index keeps one stored JSON blob (``doc``): the whole document, which `get`
 hits and highlights are cut from, so no text is stored twice; everything else is indexed only,
 with the fields the search vocabulary (``etl.search.vocabulary``) names:
 
-- full text (``news_text``, see ``analysis``) for what people type words into,
+- full text (``news_text``, see ``analysis``) for what people type words into, and for the text
+  fields the vocabulary stems, one copy per language (``body_fr``, ``news_text_fr``) that only the
+  documents in that language fill,
 - each keyword field three ways: its exact value (``raw`` tokenizer, ``fast`` = columnar, which
   terms aggregations need) for facets; ``<name>_folded``, the value lower-cased and folded, for
   filters that ignore case; ``<name>_words``, its words as text, for ``field:word`` queries,
@@ -26,7 +28,7 @@ from typing import Any
 import msgspec
 import tantivy
 
-from etl.index.embedded.analysis import FOLDED, TEXT
+from etl.index.embedded.analysis import FOLDED, TEXT, text_tokenizer
 from etl.records import IndexedDocument
 from etl.search.vocabulary import ARTICLES as ARTICLE_FIELDS
 from etl.search.vocabulary import QUOTES as QUOTE_FIELDS
@@ -73,6 +75,8 @@ def _layout(name: str, fields: Vocabulary, keys: tuple[str, ...]) -> IndexLayout
         builder.add_text_field(key, tokenizer_name="raw", index_option="basic")
     for text in fields.text:
         builder.add_text_field(text, tokenizer_name=TEXT)
+        for copy, code in fields.copies(text).items():
+            builder.add_text_field(copy, tokenizer_name=text_tokenizer(code))
     for facet in fields.keywords:
         builder.add_text_field(facet, tokenizer_name="raw", fast=True, index_option="basic")
         builder.add_text_field(folded_field(facet), tokenizer_name=FOLDED, index_option="basic")
@@ -106,7 +110,7 @@ def _document(layout: IndexLayout, indexed: dict[str, Any], published: datetime 
               stored: dict[str, Any]) -> tantivy.Document:
     """``indexed`` gives the values of the layout's fields; ``stored`` is kept whole."""
     doc = tantivy.Document()
-    for name in (*layout.keys, *layout.text_fields):
+    for name in (*layout.keys, *layout.text_fields, *layout.fields.copy_fields):
         for item in _values(indexed.get(name)):
             doc.add_text(name, item)
     for name in layout.facets:
@@ -143,9 +147,11 @@ def to_documents(doc: IndexedDocument) -> tuple[tantivy.Document, list[tantivy.D
     except ValueError as err:
         raise ValueError(f"published_at {a.published_at!r}: {err}") from None
     stored = doc.to_dict()
-    indexed = {**stored, "quotes": quote_texts(stored)}
+    # The language copies are indexed only: the blob stays the document as it was given.
+    indexed = {**stored, "quotes": quote_texts(stored), **ARTICLE_FIELDS.language_copies(stored)}
     article = _document(ARTICLES, indexed, published, stored)
-    quotes = [_document(QUOTES, quote, published, quote) for quote in doc.quote_documents()]
+    quotes = [_document(QUOTES, {**quote, **QUOTE_FIELDS.language_copies(quote)}, published, quote)
+              for quote in doc.quote_documents()]
     return article, quotes
 
 

@@ -3,7 +3,9 @@
 The query text is parsed by ``etl.search.language`` (never by Tantivy's own query parser), its
 names expanded by the variant table, and the tree compiled here: a word or phrase is a term or
 phrase query per field of the vocabulary, analysed exactly as the field was indexed, with the
-field's boost; AND, OR and NOT are boolean clauses. Scores are Tantivy's BM25, as Elasticsearch's.
+field's boost; on a field with language copies (``body`` and ``body_fr``, ...), the best of the
+field and its copies (a disjunction max), each analysed as itself. AND, OR and NOT are boolean
+clauses. Scores are Tantivy's BM25, as Elasticsearch's.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 import tantivy
 from tantivy import FieldType, Occur, Query
 
-from etl.index.embedded.analysis import ANALYZER, fold
+from etl.index.embedded.analysis import analyze, fold
 from etl.index.embedded.schema import (
     DATE,
     IndexLayout,
@@ -36,6 +38,7 @@ from etl.search.query import (
 from etl.search.related import FIELDS as RELATED_FIELDS
 from etl.search.related import MAX_QUERY_TERMS, MIN_DOC_FREQ, MIN_TERM_FREQ
 from etl.search.synonyms import query_tree
+from etl.search.vocabulary import language_field, stemmed_language
 
 _HISTOGRAM = "published_at_histogram"
 NEAR_COPY_OF = "duplicate_of"
@@ -70,16 +73,22 @@ def _compile(layout: IndexLayout, node: Node) -> Query:
 
 
 def _match(layout: IndexLayout, match: Match) -> Query:
-    tokens = ANALYZER.analyze(match.text)
-    if not tokens:
+    if not analyze(match.text):  # the same tokenizer for every language: no word in any
         return Query.empty_query()
     fields = {words_field(match.field): 1.0} if match.field else layout.text_fields
+    analyses = {field: {field: None, **layout.fields.copies(field)} for field in fields}
+    tokens = {code: analyze(match.text, code) for code in {code for names in analyses.values() for code in names.values()}}
     clauses = []
     for field, boost in fields.items():
-        query = Query.term_query(layout.schema, field, tokens[0]) if len(tokens) == 1 else \
-            Query.phrase_query(layout.schema, field, tokens)
+        queries = [_words(layout, name, tokens[code]) for name, code in analyses[field].items()]
+        query = queries[0] if len(queries) == 1 else Query.disjunction_max_query(queries)
         clauses.append((Occur.Should, Query.boost_query(query, boost) if boost != 1.0 else query))
     return clauses[0][1] if len(clauses) == 1 else Query.boolean_query(clauses)
+
+
+def _words(layout: IndexLayout, field: str, tokens: list[str]) -> Query:
+    return Query.term_query(layout.schema, field, tokens[0]) if len(tokens) == 1 else \
+        Query.phrase_query(layout.schema, field, tokens)
 
 
 def build_query(layout: IndexLayout, request: SearchRequest) -> tuple[Query, Query | None]:
@@ -176,24 +185,37 @@ def _hit(layout: IndexLayout, source: dict[str, Any], score: float, highlighter:
 
 
 class _Highlighter:
-    """Snippets of the matched words per text field, HTML-escaped by Tantivy around the <b> marks."""
+    """Snippets of the matched words per text field, HTML-escaped by Tantivy around the <b> marks. A
+    document in a stemmed language is highlighted as its language copy analyses it (``body_fr``),
+    else as the field itself: a French article found through its French stems still shows them."""
 
     def __init__(self, searcher: tantivy.Searcher, text: Query, layout: IndexLayout):
-        self._generators = {}
-        for field in layout.highlight_fields:
-            generator = tantivy.SnippetGenerator.create(searcher, text, layout.schema, field)
+        self._searcher, self._text, self._layout = searcher, text, layout
+        self._generators: dict[str, tantivy.SnippetGenerator] = {}
+
+    def _generator(self, field: str, name: str) -> tantivy.SnippetGenerator:
+        """The snippets of ``name`` (the field or one of its copies), made on first use."""
+        if name not in self._generators:
+            generator = tantivy.SnippetGenerator.create(self._searcher, self._text, self._layout.schema, name)
             generator.set_max_num_chars(_SNIPPET_CHARS[field])
-            self._generators[field] = generator
+            self._generators[name] = generator
+        return self._generators[name]
 
     def fragments(self, source: dict[str, Any]) -> dict[str, list[str]]:
         out = {}
-        for field, generator in self._generators.items():
+        code = stemmed_language(source.get("language"))
+        for field in self._layout.highlight_fields:
             value = quote_texts(source) if field == "quotes" else source.get(field)
             if not value:
                 continue
-            snippet = generator.snippet_from_doc(tantivy.Document(**{field: value}))
-            if snippet.highlighted():
-                out[field] = [snippet.to_html()]
+            names = [field]
+            if code and field in self._layout.fields.stemmed:
+                names.insert(0, language_field(field, code))
+            for name in names:
+                snippet = self._generator(field, name).snippet_from_doc(tantivy.Document(**{name: value}))
+                if snippet.highlighted():
+                    out[field] = [snippet.to_html()]
+                    break
         return out
 
 
