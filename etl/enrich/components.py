@@ -15,13 +15,14 @@ from spacy.attrs import DEP, IS_SPACE, LOWER, POS, TAG
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.parts_of_speech import IDS
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from etl.enrich.entities import extract_entities, load_variants
 from etl.enrich.lexicon import load_lexicon
 from etl.enrich.quotes import extract_quotes
 
 COARSE_POS = "news_coarse_pos"
+ENTITY_LABELS = "news_entity_labels"
 PARAGRAPHS = "news_paragraphs"
 ENTITIES = "news_entities"
 QUOTES = "news_quotes"
@@ -55,6 +56,33 @@ def paragraph_breaks(doc: Doc) -> Doc:
         if token.is_space and "\n" in token.text:
             doc[token.i + 1].is_sent_start = True
     return doc
+
+
+# The labels of the WikiNER-trained pipelines (fr, de, es, it, pt, nl ...) as the project's: LOC stays LOC, which
+# the locations facet holds. MISC (events, nationalities, works, "Première ministre") names nothing one searches by.
+WIKINER_LABELS = {"PER": "PERSON", "LOC": "LOC", "ORG": "ORG", "MISC": ""}
+
+
+@Language.factory(
+    ENTITY_LABELS, default_config={"labels": WIKINER_LABELS}, assigns=["doc.ents"], requires=["doc.ents"],
+)
+def make_entity_labels(nlp: Language, name: str, labels: dict[str, str]):
+    """The model's entity labels mapped onto the project's (``labels``; "" drops the entity, a label
+    not listed is kept), so that the enrichers and the facets see PERSON, ORG and LOC in every language.
+    These models take a leading article into the name, which the English one does not: it is cut."""
+
+    def component(doc: Doc) -> Doc:
+        kept = []
+        for ent in doc.ents:
+            label, start = labels.get(ent.label_, ent.label_), ent.start
+            while start < ent.end - 1 and doc[start].pos_ == "DET":  # "l'Assemblée nationale": the name has no article
+                start += 1
+            if label:
+                kept.append(Span(doc, start, ent.end, label=label))
+        doc.set_ents(kept, default="outside")
+        return doc
+
+    return component
 
 
 @Language.factory(

@@ -1,4 +1,9 @@
-"""The speech-cue lexicon: data (``speech_verbs.json``), not code, so it can be extended without a release."""
+"""The speech-cue lexicon: data (``speech_verbs.json``), not code, so it can be extended without a release.
+
+One file per language: ``speech_verbs.json`` is English's, ``speech_verbs.<code>.json`` another language's
+(``speech_verbs.fr.json``). Its ``grammar`` block holds what the quote finder reads of the language
+itself (subject labels, pronouns, determiners); a file without one takes the English block.
+"""
 
 from __future__ import annotations
 
@@ -27,6 +32,20 @@ class SpeechLexicon:
     abbreviations: dict[str, str] = field(default_factory=dict, hash=False)  # "gov" -> "governor"
     # "accused X of Y", "urged X to Y": verb form -> the word opening the complement reported with the object
     object_reports: dict[str, str] = field(default_factory=dict, hash=False)
+    # The language itself (the "grammar" block): the parser's subject labels, all and passive ...
+    subjects: frozenset[str] = frozenset()
+    passive_subjects: frozenset[str] = frozenset()
+    pronoun_gender: dict[str, str] = field(default_factory=dict, hash=False)  # "she" -> "f"
+    person_pronouns: frozenset[str] = frozenset()  # he/she: a person, never an organisation
+    pronoun_labels: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)  # "they" -> kinds it may mean
+    plural_pronouns: frozenset[str] = frozenset()  # "they" may mean the last plural subject ("Critics")
+    indefinite: frozenset[str] = frozenset()  # "a spokesman" names nobody
+    complementizers: frozenset[str] = frozenset()  # "said that ...": not part of the claim
+    question_words: frozenset[str] = frozenset()  # "asked whether ...": no claim
+
+    def pronoun(self, token) -> str:
+        """A pronoun's word: "-il" of the inverted "a-t-il dit" is "il"."""
+        return token.lower_.lstrip("-")
 
     def is_verb(self, token) -> bool:
         return token.lower_ in self.verbs and token.pos_ in ("VERB", "AUX")
@@ -42,14 +61,25 @@ class SpeechLexicon:
 
     def phrase_at(self, token) -> str | None:
         """The multi-word cue starting at ``token``, if one does (asked of every token: cheap first test)."""
+        end = self.phrase_end(token)
+        return token.doc[token.i : end].text if end is not None else None
+
+    def phrase_end(self, token) -> int | None:
+        """One past the last token of the cue phrase starting at ``token`` ("D'après" is two tokens, one word)."""
         if token.lower_ not in self.phrase_starts:
             return None
         doc = token.doc
         for phrase in self.phrases:
             end = token.i + len(phrase)
             if end <= len(doc) and all(doc[token.i + n].lower_ == word for n, word in enumerate(phrase)):
-                return doc[token.i : end].text
+                return end
         return None
+
+
+def lexicon_path(language: str) -> Path | None:
+    """The bundled lexicon of a language other than English, if there is one."""
+    path = DEFAULT_PATH.with_name(f"{DEFAULT_PATH.stem}.{language}.json")
+    return path if path.is_file() else None
 
 
 @lru_cache(maxsize=8)
@@ -57,6 +87,7 @@ def load_lexicon(path: str | Path | None = None) -> SpeechLexicon:
     source = Path(path) if path else DEFAULT_PATH
     try:
         data = json.loads(source.read_text(encoding="utf-8"))
+        grammar = data["grammar"] if "grammar" in data else _english_grammar()
         phrases = tuple(tuple(w.lower() for w in p) for p in data.get("phrases", []))
         return SpeechLexicon(
             verbs=frozenset(form.lower() for forms in data["verbs"].values() for form in forms),
@@ -79,6 +110,21 @@ def load_lexicon(path: str | Path | None = None) -> SpeechLexicon:
                 for marker, forms in data.get("object_reports", {}).items() if not marker.startswith("_")
                 for form in forms
             },
+            subjects=frozenset(grammar["subjects"]),
+            passive_subjects=frozenset(grammar["passive_subjects"]),
+            pronoun_gender={w.lower(): gender for gender, words in grammar["pronoun_gender"].items() for w in words},
+            person_pronouns=frozenset(w.lower() for w in grammar["person_pronouns"]),
+            pronoun_labels={w.lower(): tuple(labels) for w, labels in grammar["pronoun_labels"].items()},
+            plural_pronouns=frozenset(w.lower() for w in grammar["plural_pronouns"]),
+            indefinite=frozenset(w.lower() for w in grammar["indefinite"]),
+            complementizers=frozenset(w.lower() for w in grammar["complementizers"]),
+            question_words=frozenset(w.lower() for w in grammar["question_words"]),
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:
         raise ValueError(f"speech-verb lexicon {source}: {err}") from err
+
+
+@lru_cache(maxsize=1)
+def _english_grammar() -> dict:
+    """The grammar block of the bundled English lexicon, for a lexicon written before there was one."""
+    return json.loads(DEFAULT_PATH.read_text(encoding="utf-8"))["grammar"]

@@ -14,7 +14,6 @@ from __future__ import annotations
 from spacy.tokens import Token
 
 from etl.enrich.quote_context import QuoteContext
-from etl.enrich.referents import SUBJECTS
 
 # Entity labels that can own an office or a ministry named by a possessive ("Bolivia's ... office").
 OWNER_LABELS = ("GPE", "NORP", "ORG", "LOC")
@@ -39,7 +38,7 @@ def issuer_subject(ctx: QuoteContext, tok: Token) -> Token | None:
     if not is_document(ctx, tok) or has_own_source(tok) or tok.dep_ != "dobj":
         return None
     verb = tok.head
-    subject = next((c for c in verb.children if c.dep_ in SUBJECTS and not ctx.in_quote[c.i]), None)
+    subject = next((c for c in verb.children if c.dep_ in ctx.lexicon.subjects and not ctx.in_quote[c.i]), None)
     return subject if subject is not None and any(ch.isalpha() for ch in subject.text) else None
 
 

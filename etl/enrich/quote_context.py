@@ -14,7 +14,7 @@ from spacy.tokens import Doc, Span, Token
 
 from etl.enrich.lexicon import SpeechLexicon
 from etl.enrich.quote_marks import QuotedSpan, find_quoted_spans
-from etl.enrich.referents import SUBJECTS, Referents
+from etl.enrich.referents import Referents, is_plural
 from etl.records import Entity
 
 SENTENCE_END = frozenset(".!?")
@@ -92,7 +92,7 @@ def build_context(doc: Doc, entity_of: dict[int, Entity], lexicon: SpeechLexicon
     ctx.referents = Referents(doc, entity_of, lexicon, ctx.in_quote)
     # Plural subjects ("Critics disagreed."): what "they" most often refers back to.
     ctx.plural_subjects = [
-        t.i for t in doc if t.dep_ in SUBJECTS and t.tag_ in ("NNS", "NNPS") and not ctx.in_quote[t.i]
+        t.i for t in doc if t.dep_ in lexicon.subjects and is_plural(t) and not ctx.in_quote[t.i]
     ]
     for entity in entity_of.values():
         if entity.label == "PERSON":
@@ -115,7 +115,7 @@ def _close_unterminated(ctx: QuoteContext, qs: QuotedSpan) -> QuotedSpan:
     for tok in span or ():
         if not ctx.lexicon.is_verb(tok):
             continue
-        subject = next((c for c in tok.children if c.dep_ in SUBJECTS and c.i < tok.i), None)
+        subject = next((c for c in tok.children if c.dep_ in ctx.lexicon.subjects and c.i < tok.i), None)
         comma = subject.left_edge.i - 1 if subject is not None else -1
         if comma > span.start and ctx.doc[comma].text == ",":
             return QuotedSpan(qs.start, ctx.doc[comma].idx + 1, qs.open_mark, None)

@@ -24,6 +24,7 @@ FAMILIES = {
     "‘": "single", "’": "single", "'": "single", "‚": "single",
 }
 OPENING_GLYPHS = frozenset("“„‟«‹‘‚")
+SPACED_OPENING, SPACED_CLOSING = frozenset("«‹"), frozenset("»›")
 # What may stand right before an opening mark, or right after a closing one, besides space.
 BEFORE_OPEN = frozenset("([{—–-/:")
 AFTER_CLOSE = frozenset(".,;:!?)]}—–-/…")
@@ -102,14 +103,32 @@ def _paragraphs(text: str) -> list[tuple[int, int]]:
 def _flanking(text: str, pos: int, p_start: int, p_end: int) -> tuple[bool, bool]:
     before = text[pos - 1] if pos > p_start else " "
     after = text[pos + 1] if pos + 1 < p_end else " "
+    # French sets guillemets off by a (no-break) space inside, « like this »: the word past it is the neighbour.
+    if text[pos] in SPACED_OPENING and after.isspace():
+        return _can_open(before, _next_visible(text, pos + 1, p_end, 1)), _can_close(before, after)
+    if text[pos] in SPACED_CLOSING and before.isspace():
+        return _can_open(before, after), _can_close(_next_visible(text, pos - 1, p_start - 1, -1), after)
+    return _can_open(before, after), _can_close(before, after)
+
+
+def _can_open(before: str, after: str) -> bool:
     # No quotation starts with a full stop or a comma: `does “.` is a closing mark typed the wrong way.
-    can_open = (
+    return (
         not after.isspace()
         and after not in ".,;:!?)]}"
         and (before.isspace() or before in BEFORE_OPEN or before in FAMILIES)
     )
-    can_close = not before.isspace() and (after.isspace() or after in AFTER_CLOSE or after in FAMILIES)
-    return can_open, can_close
+
+
+def _can_close(before: str, after: str) -> bool:
+    return not before.isspace() and (after.isspace() or after in AFTER_CLOSE or after in FAMILIES)
+
+
+def _next_visible(text: str, pos: int, stop: int, step: int) -> str:
+    """The first character from ``pos`` towards ``stop`` that is not a space; a space if there is none."""
+    while pos != stop and text[pos].isspace():
+        pos += step
+    return text[pos] if pos != stop else " "
 
 
 def _opens_with(text: str, paragraph: tuple[int, int], family: str) -> bool:

@@ -22,7 +22,7 @@ from spacy.tokens import Doc, Span, Token
 from etl.enrich.lexicon import SpeechLexicon
 from etl.enrich.quote_context import SENTENCE_END, Found, QuoteContext, build_context
 from etl.enrich.quote_marks import QuotedSpan, looks_like_title
-from etl.enrich.referents import DATELINE_DASHES, SUBJECTS, is_dateline
+from etl.enrich.referents import DATELINE_DASHES, is_dateline
 from etl.enrich.source_lines import dash_source
 from etl.enrich.speakers import inherit_speakers, resolve_speakers, subject_of
 from etl.enrich.speech_acts import object_report
@@ -31,8 +31,8 @@ from etl.records import Entity, Quote
 # Dependencies from a cue verb down to a noun that a stray "that" clause may hang on.
 STRAY_CLAUSE_PATH = ("dobj", "dative", "prep", "pobj", "npadvmod", "xcomp", "compound", "appos")
 DATELINE_TOKENS = 8  # "NEW YORK, March 14 (Reuters) -": the longest dateline looked for
+MAX_DETACHED_SENTENCES = 2  # pieces of one sentence the parser may cut a fronted source's claim into
 MAX_LABEL_WORDS = 2  # quoted words modifying a noun, at most: a label ("the “interim” government")
-QUESTION_WORDS = frozenset({"whether", "if", "why", "how", "what", "when", "where", "who", "which"})
 
 
 def extract_quotes(doc: Doc, token_entity: dict[int, Entity], lexicon: SpeechLexicon) -> list[Quote]:
@@ -177,7 +177,7 @@ def _indirect(ctx: QuoteContext) -> list[Found]:
             # Pieces of a split direct quote ("“A,” he said, “but B.”") parse so too: they are no claim.
             clauses = [
                 c for c in tok.children
-                if (c.dep_ == "ccomp" or (c.dep_ == "conj" and _has_that(c)))
+                if (c.dep_ == "ccomp" or (c.dep_ == "conj" and _has_that(c, ctx.lexicon)))
                 and not ctx.mostly_quoted(c.left_edge.i, c.right_edge.i + 1)
             ]
             if all(c.dep_ == "conj" for c in clauses):
@@ -196,11 +196,15 @@ def _indirect(ctx: QuoteContext) -> list[Found]:
             elif tok.dep_ == "parataxis":
                 found.extend(_parenthetical(ctx, tok))
         elif ctx.is_phrase(tok):
-            head = tok.head
+            phrase = tok.head if tok.dep_ == "case" else tok  # UD hangs "selon" on X: X's subtree is the phrase
+            head = phrase.head
             while head.dep_ == "conj" and head.head.i < head.i:  # "X killed three and injured 27, according to Y"
                 head = head.head
-            lo, hi = tok.left_edge.i, tok.right_edge.i + 1
-            if head.i == tok.i or ctx.is_cue(head):  # "According to X, Y said ...": Y's report is the claim
+            lo, hi = phrase.left_edge.i, phrase.right_edge.i + 1
+            if head.i == phrase.i and phrase is not tok:
+                found.extend(_detached_claim(ctx, tok, hi))
+                continue
+            if head.i == phrase.i or ctx.is_cue(head):  # "According to X, Y said ...": Y's report is the claim
                 continue
             right = head.right_edge.i + 1
             while right > hi and ctx.doc[right - 1].is_punct:
@@ -212,6 +216,25 @@ def _indirect(ctx: QuoteContext) -> list[Found]:
             else:
                 found.extend(_reported(ctx, tok, head.left_edge.i, head.right_edge.i + 1))
     return found
+
+
+def _detached_claim(ctx: QuoteContext, cue: Token, after: int) -> list[Found]:
+    """ "Selon X, <clause>." which the parser cut into two sentences at the comma (the French models do
+    so for most fronted sources): the claim is the clause of the next sentence that has a verb,
+    unless another sentence or the paragraph ends first."""
+    doc = ctx.doc
+    if after >= len(doc) or doc[after].text != ",":
+        return []
+    sentence = doc[after].sent
+    for _ in range(MAX_DETACHED_SENTENCES):
+        if ctx.paragraph_start(sentence.start_char) != ctx.paragraph_start(cue.idx):
+            return []
+        if sentence.root.pos_ in ("VERB", "AUX"):  # the pieces before it are the source's apposition
+            return _reported(ctx, cue, max(after, sentence.start), sentence.end)
+        if sentence.end >= len(doc) or sentence.text.rstrip()[-1:] in SENTENCE_END:
+            return []
+        sentence = doc[sentence.end].sent
+    return []
 
 
 def _stray_that_clause(ctx: QuoteContext, cue: Token) -> list[Token]:
@@ -227,7 +250,7 @@ def _stray_that_clause(ctx: QuoteContext, cue: Token) -> list[Token]:
         for child in tok.children:
             if child.dep_ in STRAY_CLAUSE_PATH:
                 stack.append(child)
-            elif child.dep_ in ("ccomp", "acl", "relcl") and _opens_with_that(child):
+            elif child.dep_ in ("ccomp", "acl", "relcl") and _opens_with_that(child, ctx.lexicon):
                 return [child]
     return []
 
@@ -243,7 +266,7 @@ def _parenthetical(ctx: QuoteContext, cue: Token) -> list[Found]:
         before = ctx.doc[start:end]
         # A claim has its own subject; "In a statement, ..." and "Asked whether ..., X said" do not.
         if before[:1].text and before[0].tag_ not in ("VBN", "VBG") and any(
-            t.dep_ in SUBJECTS and start <= t.head.i < end for t in before
+            t.dep_ in ctx.lexicon.subjects and start <= t.head.i < end for t in before
         ):
             return _reported(ctx, cue, start, end)
         return []
@@ -263,15 +286,16 @@ def _reported(ctx: QuoteContext, cue: Token, start: int, end: int) -> list[Found
     while end > start and (ctx.paragraph_start(doc[end - 1].idx) > paragraph or "\n" in doc[end - 1].text):
         end -= 1
     start = _after_dateline(ctx, start, end)
+    opening = ctx.lexicon.complementizers  # "that", "que": the conjunction, not part of the claim
     while start < end and (
-        (doc[start].is_punct and not ctx.in_quote[start]) or doc[start].lower_ == "that" or doc[start].is_space
+        (doc[start].is_punct and not ctx.in_quote[start]) or doc[start].lower_ in opening or doc[start].is_space
     ):
         start += 1
     while end > start and not ctx.in_quote[end - 1] and (
         doc[end - 1].is_punct or doc[end - 1].is_space or doc[end - 1].dep_ == "cc"  # "..., and"
     ):
         end -= 1
-    if end - start < 3 or doc[start].lower_ in QUESTION_WORDS:  # "asked whether ..." reports no claim
+    if end - start < 3 or doc[start].lower_ in ctx.lexicon.question_words:  # "asked whether ..." reports no claim
         return []
     if ctx.mostly_quoted(start, end):
         return []
@@ -306,15 +330,15 @@ def _cue_text(ctx: QuoteContext, cue: Token | None) -> str | None:
     return ctx.lexicon.phrase_at(cue) or cue.text
 
 
-def _opens_with_that(clause: Token) -> bool:
+def _opens_with_that(clause: Token, lexicon: SpeechLexicon) -> bool:
     first = clause.left_edge
     return (
-        first.lower_ == "that"
+        first.lower_ in lexicon.complementizers
         and first.head.i == clause.i
         and (first.dep_ == "mark" or first.tag_ == "IN")  # the conjunction, however the parser hung it
-        and any(c.dep_ in SUBJECTS and c.i != first.i for c in clause.children)
+        and any(c.dep_ in lexicon.subjects and c.i != first.i for c in clause.children)
     )
 
 
-def _has_that(clause: Token) -> bool:
-    return any(c.dep_ == "mark" and c.lower_ == "that" for c in clause.children)
+def _has_that(clause: Token, lexicon: SpeechLexicon) -> bool:
+    return any(c.dep_ == "mark" and c.lower_ in lexicon.complementizers for c in clause.children)

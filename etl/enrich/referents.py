@@ -23,10 +23,7 @@ from spacy.tokens import Doc, Token
 from etl.enrich.lexicon import SpeechLexicon
 from etl.records import Entity
 
-SUBJECTS = ("nsubj", "nsubjpass")
-INDEFINITE = frozenset({"a", "an", "another", "some", "any", "one", "no", "every", "each", "several", "many"})
 NAMED_LABELS = ("PERSON", "ORG")
-PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f", "hers": "f"}
 DATELINE_DASHES = frozenset({"—", "–", "--"})
 STRONG, WEAK = 3, 1  # an honorific or a gendered noun outweighs a pronoun read from the sentence
 # How English nouns for people end ("the actor", "the singer", "the economist", "the 56-year-old").
@@ -84,7 +81,8 @@ class Referents:
                 self._vote_noun(entity, key, STRONG)
         if is_dateline(root) or is_dateline(root.head):  # "SEATTLE (Reuters) —" is no subject
             return
-        if root.dep_ in SUBJECTS or (root.dep_ == "appos" and root.head.dep_ in SUBJECTS):
+        subjects = self.lexicon.subjects
+        if root.dep_ in subjects or (root.dep_ == "appos" and root.head.dep_ in subjects):
             (self.person_subjects if entity.label == "PERSON" else self.org_subjects).append((start, entity))
 
     def _read_sentence_pronouns(self) -> None:
@@ -100,8 +98,8 @@ class Referents:
             if len(people) != 1:
                 continue
             for tok in sent:
-                gender = PRONOUN_GENDER.get(tok.lower_)
-                if gender and not self.in_quote[tok.i] and (tok.dep_ in SUBJECTS or tok.tag_ == "PRP$"):
+                gender = self.lexicon.pronoun_gender.get(self.lexicon.pronoun(tok))
+                if gender and not self.in_quote[tok.i] and (tok.dep_ in self.lexicon.subjects or tok.tag_ == "PRP$"):
                     self._votes[subject[1].name][gender] += WEAK
 
     def _vote_noun(self, entity: Entity, word: str, weight: int) -> None:
@@ -116,19 +114,20 @@ class Referents:
 
     def compatible(self, name: str | None, gender: str | None, pronoun: Token) -> bool:
         """Whether ``pronoun`` can refer to the speaker: unknown genders are compatible with both."""
-        wanted = PRONOUN_GENDER.get(pronoun.lower_)
+        wanted = self.lexicon.pronoun_gender.get(self.lexicon.pronoun(pronoun))
         known = self.gender.get(name) if name else gender
         return wanted is None or known is None or known == wanted
 
     def learn(self, name: str, pronoun: Token) -> None:
         """A pronoun resolved to ``name`` settles that person's gender when nothing else has."""
-        if name not in self.gender and pronoun.lower_ in PRONOUN_GENDER:
-            self.gender[name] = PRONOUN_GENDER[pronoun.lower_]
+        gender = self.lexicon.pronoun_gender.get(self.lexicon.pronoun(pronoun))
+        if name not in self.gender and gender:
+            self.gender[name] = gender
 
     def describe(self, noun: Token) -> Entity | None:
         """The person or organisation a definite singular description means, if the article settles it."""
         determiners = [c.lower_ for c in noun.children if c.dep_ == "det"]
-        if noun.tag_ in ("NNS", "NNPS") or any(d in INDEFINITE for d in determiners):
+        if is_plural(noun) or any(d in self.lexicon.indefinite for d in determiners):
             return None
         key = self.lexicon.spelled_out(noun)
         candidates = self.described.get(key, {})
@@ -174,6 +173,11 @@ class Referents:
         named = [self.entity_of[i] for i in self.persons[: bisect_left(self.persons, noun.i)]]
         best = max((e for e in named if fits(e)), key=lambda e: e.count, default=None)
         return (best.name, best.label) if best is not None else None
+
+
+def is_plural(tok: Token) -> bool:
+    """A plural noun: by its English tag, or by the morphology other languages' pipelines set."""
+    return tok.tag_ in ("NNS", "NNPS") or "Plur" in tok.morph.get("Number")
 
 
 def is_dateline(tok: Token) -> bool:

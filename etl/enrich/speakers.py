@@ -19,6 +19,12 @@ from bisect import bisect_right
 
 from spacy.tokens import Token
 
+from etl.enrich.beside_cue import (
+    inverted_clitic,
+    is_clitic,
+    is_surname_word,
+    surname_beside,
+)
 from etl.enrich.organisation_speakers import (
     is_document,
     issued_documents,
@@ -28,17 +34,11 @@ from etl.enrich.organisation_speakers import (
     source_of,
 )
 from etl.enrich.quote_context import SENTENCE_END, Found, QuoteContext
-from etl.enrich.referents import SUBJECTS, is_dateline
+from etl.enrich.referents import is_dateline
 from etl.records import Entity
 
 # Dependencies through which a verb without a subject takes its head's ("..., saying that").
 SUBJECT_SHARING = ("xcomp", "conj", "advcl", "acl", "relcl", "ccomp")
-# What it/they/we may refer back to (he/she go to people: see _person_antecedent).
-PRONOUN_LABELS = {
-    "it": ("ORG", "GPE", "NORP"), "they": ("ORG", "GPE", "NORP", "ROLE"),
-    "we": ("ORG", "GPE", "NORP", "ROLE"),
-}
-PERSONAL_PRONOUNS = frozenset({"he", "she", "him", "her"})
 MAX_ANTECEDENT_STEPS = 12  # people looked at, most recent first, before falling back
 NEAR_NAME_WINDOW = 8  # tokens searched before a verb whose parsed subject is a quotation mark
 MIN_UNCUED_PARTIAL_WORDS = 4  # fewer quoted words in a sentence without a cue are a term, not someone's words
@@ -47,18 +47,23 @@ CLAUSE_PREPS = frozenset({"after", "before", "since", "until", "as", "because", 
 
 
 def subject_of(ctx: QuoteContext, cue: Token) -> Token | None:
-    phrase = ctx.lexicon.phrase_at(cue)
-    if phrase is not None:
-        last = ctx.doc[cue.i + len(phrase.split()) - 1]
+    end = ctx.lexicon.phrase_end(cue)
+    if end is not None:
+        last = ctx.doc[end - 1]
         if last.pos_ == "ADP":  # "according to X": the speaker is the preposition's object
             source = next((c for c in last.children if c.dep_ == "pobj"), None)
+            if source is None and cue.dep_ == "case":  # "selon X": UD hangs the preposition on X
+                source = cue.head
             return source_of(ctx, source) if source is not None else None
-    surname = _surname_beside(ctx, cue)
+    surname = surname_beside(ctx, cue)
     if surname is not None:
         return surname
+    clitic = inverted_clitic(ctx, cue)
+    if clitic is not None:
+        return clitic
     verb = cue
     for _ in range(4):
-        passive = next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
+        passive = next((c for c in verb.children if c.dep_ in ctx.lexicon.passive_subjects), None)
         if passive is not None and verb is not cue and not ctx.in_quote[passive.i]:
             return passive  # "X was quoted as saying ...": reached from the speech verb below, the one quoted spoke
         if passive is not None:
@@ -68,7 +73,7 @@ def subject_of(ctx: QuoteContext, cue: Token) -> Token | None:
                 (t for t in verb.subtree if t.i > verb.i and t.lower_ == "by" and not ctx.in_quote[t.i]), None
             )
             return next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
-        subjects = [c for c in verb.children if c.dep_ in SUBJECTS]
+        subjects = [c for c in verb.children if c.dep_ in ctx.lexicon.subjects]
         speaking = [c for c in subjects if any(ch.isalpha() for ch in c.text) and not is_dateline(c)]
         if speaking:
             # A dateline ("PARIS — ...") parses as a second subject, farther from the verb than the real one.
@@ -97,29 +102,6 @@ def subject_of(ctx: QuoteContext, cue: Token) -> Token | None:
             return None
         verb = verb.head
     return None
-
-
-def _surname_beside(ctx: QuoteContext, cue: Token) -> Token | None:
-    """ "Early says", "Early still says", "..., says Early.": a surname that is also a common word
-    (Early, Young, Little) which the parser read as an adverb or adjective, right beside the cue."""
-    doc = ctx.doc
-    before = cue.i - 1
-    if before > 0 and doc[before].pos_ == "ADV" and doc[before].is_lower:  # "still", "also"
-        before -= 1
-    if before >= 0 and _is_surname_word(ctx, doc[before]):
-        return doc[before]
-    after = cue.i + 1
-    if after + 1 < len(doc) and _is_surname_word(ctx, doc[after]) and doc[after + 1].is_punct:
-        return doc[after]
-    return None
-
-
-def _is_surname_word(ctx: QuoteContext, tok: Token) -> bool:
-    """A capitalised word inside a sentence, not parsed as a name, spelled like a person's surname."""
-    return (
-        tok.pos_ != "PROPN" and tok.text[:1].isupper() and tok.i != tok.sent.start and not ctx.in_quote[tok.i]
-        and tok.i not in ctx.entity_of and ctx.surnames.get(tok.lower_, ("", ""))[1] == "PERSON"
-    )
 
 
 def _object_as_subject(ctx: QuoteContext, verb: Token) -> Token | None:
@@ -172,11 +154,11 @@ def resolve_speakers(ctx: QuoteContext, found: list[Found]) -> None:
             last_org = last_speaker["ORG"][1:] if order and order[-1] == "ORG" else None  # the org just quoted
             named = organisation_behind(ctx, f.subject, issued, last_org) or named
         if named is None:
-            pronoun = f.subject.lower_
-            if pronoun in PERSONAL_PRONOUNS or _is_epithet(ctx, f.subject):
+            pronoun = ctx.lexicon.pronoun(f.subject)  # it/they/we may refer back to other kinds (lexicon)
+            if pronoun in ctx.lexicon.person_pronouns or _is_epithet(ctx, f.subject):
                 named = _person_antecedent(ctx, f.subject, people)
-            elif pronoun in PRONOUN_LABELS:
-                named = _antecedent(ctx, f.subject, PRONOUN_LABELS[pronoun], last_speaker, order)
+            elif pronoun in ctx.lexicon.pronoun_labels:
+                named = _antecedent(ctx, f.subject, ctx.lexicon.pronoun_labels[pronoun], last_speaker, order)
             elif ctx.referents.is_description(f.subject):  # "the actor said": the person the story is about
                 named = ctx.referents.main_person(f.subject) or (None, f.subject.lower_)
             if named is None:
@@ -264,7 +246,7 @@ def _antecedent(ctx: QuoteContext, pronoun: Token, labels, last_speaker, order) 
     n = bisect_right(orgs, pronoun.i - 1, key=lambda s: s[0])
     if n and orgs[n - 1][1].label in labels:
         candidates.append((orgs[n - 1][0], (orgs[n - 1][1].name, orgs[n - 1][1].label)))
-    if pronoun.lower_ == "they":
+    if ctx.lexicon.pronoun(pronoun) in ctx.lexicon.plural_pronouns:
         n = bisect_right(ctx.plural_subjects, pronoun.i - 1)
         named = _name(ctx, ctx.doc[ctx.plural_subjects[n - 1]]) if n else None
         if named is not None:
@@ -301,13 +283,15 @@ def _name(ctx: QuoteContext, tok: Token) -> tuple[str | None, str] | None:
         return entity.name, entity.label
     if tok.pos_ == "PRON" or tok.tag_ in ("PRP", "WP", "WDT", "DT", "EX") or not any(c.isalpha() for c in tok.text):
         return None
+    if is_clitic(ctx, tok):  # "-elle", whatever its parsed POS
+        return None
     owned = owned_organisation(ctx, tok)  # "Bolivia's public defender's office", parsed as a name or not
     if owned is not None:
         return owned
     role = tok.lower_.rstrip(".")
     if tok.pos_ == "PROPN" and role not in ctx.lexicon.roles and role not in ctx.lexicon.titles:
         return ctx.surnames.get(tok.lower_) or (ctx.proper_name(tok), "PERSON")
-    if _is_surname_word(ctx, tok):
+    if is_surname_word(ctx, tok):
         return ctx.surnames[tok.lower_]
     if is_document(ctx, tok):
         return _document_source(ctx, tok) or (None, role)

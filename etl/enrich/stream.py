@@ -6,7 +6,9 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 
 from spacy.language import Language
+from spacy.tokens import Doc
 
+from etl.enrich.languages import Route, router
 from etl.records import Article, IndexedDocument, Rejected, now_iso
 from etl.settings import Settings
 
@@ -20,15 +22,19 @@ T = TypeVar("T")
 def enrich(articles: Iterable[Article], nlp: Language, settings: Settings) -> Iterator[IndexedDocument | Rejected]:
     """Entities and quotes for each article, in input order; one bad article becomes a Rejected.
 
-    Non-English articles go through as an empty text: the English-only enrichers would
-    produce noise, but the article is still indexed, in order, at no cost. spaCy's memory
-    grows with the characters of a batch: the cleaner cuts bodies to ``max_body_chars`` (and
-    so does ``_text``, for articles that did not come through it), and a batch stops at
-    ``NLP_BATCH_CHARS``.
+    ``nlp`` enriches English articles and those of unknown language; another language goes to
+    its own pipeline (setting ``models``, see ``languages``), or, without one, is indexed with
+    no entities or quotes and the reason in ``enrich_skipped``. spaCy's memory grows with the
+    characters of a batch: the cleaner cuts bodies to ``max_body_chars`` (and so does ``_text``,
+    for articles that did not come through it), and a batch stops at ``NLP_BATCH_CHARS``.
     """
-    size = lambda article: len(_text(article, settings)) if isinstance(article.body, str) else 0  # noqa: E731
+    route = router(nlp, settings)
+
+    def size(article: Article) -> int:
+        return len(_text(article, settings)) if isinstance(article.body, str) and route(article.language).nlp else 0
+
     for chunk in bounded_batches(articles, settings.nlp_batch_size, cost=size, budget=NLP_BATCH_CHARS):
-        yield from _enrich_chunk(chunk, nlp, settings)
+        yield from _enrich_chunk(chunk, route, settings)
 
 
 def bounded_batches(items: Iterable[T], size: int, *, cost: Callable[[T], int], budget: int) -> Iterator[list[T]]:
@@ -47,36 +53,52 @@ def bounded_batches(items: Iterable[T], size: int, *, cost: Callable[[T], int], 
         yield batch
 
 
-def _enrich_chunk(chunk: list[Article], nlp: Language, settings: Settings) -> Iterator[IndexedDocument | Rejected]:
-    """One ``nlp.pipe`` batch. An exception inside a model component would end ``nlp.pipe`` (spaCy's
-    error handlers cannot be set on its parser), so a failed batch is redone one article at a time,
-    and only the article that fails is rejected."""
-    texts = [(_text(a, settings), a) for a in chunk if isinstance(a.body, str)]
-    try:
-        docs = {id(a): doc for doc, a in nlp.pipe(texts, as_tuples=True, batch_size=len(texts) or 1)}
-    except Exception:
-        docs = None
+def _enrich_chunk(
+    chunk: list[Article], route: Callable[[str | None], Route], settings: Settings
+) -> Iterator[IndexedDocument | Rejected]:
+    """One batch: one ``nlp.pipe`` per pipeline its articles need, results in input order.
+
+    An exception inside a model component would end ``nlp.pipe`` (spaCy's error handlers cannot
+    be set on its parser), so a failed pipe is redone one article at a time, and only the article
+    that fails is rejected."""
+    routes = {id(a): route(a.language) for a in chunk if isinstance(a.body, str)}
+    groups: dict[int, list[Article]] = {}  # id(pipeline) -> its articles, in input order
     for article in chunk:
-        if not isinstance(article.body, str):
+        target = routes.get(id(article))
+        if target is not None and target.nlp is not None:
+            groups.setdefault(id(target.nlp), []).append(article)
+    docs: dict[int, Doc] = {}
+    for group in groups.values():
+        docs.update(_piped(routes[id(group[0])].nlp, group, settings))
+    for article in chunk:
+        target = routes.get(id(article))
+        if target is None:
             yield Rejected(article.origin, STAGE, f"body is {type(article.body).__name__}, not text", id=article.id)
-        elif docs is not None:
-            yield _document(docs[id(article)], article)
+        elif target.nlp is None:
+            yield IndexedDocument(article, [], [], now_iso(), enrich_skipped=target.skipped)
+        elif id(article) in docs:
+            yield _document(docs[id(article)], article, target.name)
         else:
             try:
-                yield _document(nlp(_text(article, settings)), article)
+                yield _document(target.nlp(_text(article, settings)), article, target.name)
             except Exception as err:
                 yield Rejected(article.origin, STAGE, f"spaCy failed: {type(err).__name__}: {err}", id=article.id)
 
 
+def _piped(nlp: Language, group: list[Article], settings: Settings) -> dict[int, Doc]:
+    """id(article) -> its Doc, for one pipeline's articles of a batch; empty when the pipe failed."""
+    texts = [(_text(a, settings), a) for a in group]
+    try:
+        return {id(a): doc for doc, a in nlp.pipe(texts, as_tuples=True, batch_size=len(texts))}
+    except Exception:  # redone one article at a time by the caller, which rejects only the one that fails
+        return {}
+
+
 def _text(article: Article, settings: Settings) -> str:
-    return article.body[: settings.max_body_chars] if _is_english(article) else ""
+    return article.body[: settings.max_body_chars]
 
 
-def _is_english(article: Article) -> bool:
-    return not article.language or article.language.lower().split("-")[0] == "en"
-
-
-def _document(doc, article: Article) -> IndexedDocument | Rejected:
+def _document(doc: Doc, article: Article, enriched_by: str | None) -> IndexedDocument | Rejected:
     if doc._.enrich_error:
         return Rejected(article.origin, STAGE, doc._.enrich_error, id=article.id)
     return IndexedDocument(
@@ -84,4 +106,5 @@ def _document(doc, article: Article) -> IndexedDocument | Rejected:
         entities=list(doc._.entities or []),
         quotes=list(doc._.quotes or []),
         ingested_at=now_iso(),
+        enriched_by=enriched_by,
     )
