@@ -66,6 +66,7 @@ def process(
             if isinstance(item, Rejected):
                 run_log.reject(item)
             else:
+                run_log.enriched(item)
                 yield item
 
 

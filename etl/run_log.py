@@ -47,6 +47,7 @@ class RunSummary:
     unchanged: int = 0  # pages fetched before and found the same (304, or the same body): not processed again
     conflicts: int = 0  # articles that claimed an id another story of the run had; indexed under their content id
     recanonicalized: int = 0  # indexed articles the entity registry rewrote with full names this run brought
+    not_enriched: Counter = field(default_factory=Counter)  # language -> articles indexed without entities and quotes
     seconds: float = 0.0
     reasons: Counter = field(default_factory=Counter)  # "stage: reason" -> count
     duplicate_ids: list[str] = field(default_factory=list)
@@ -61,6 +62,7 @@ class RunSummary:
         out["seconds"] = round(self.seconds, 3)
         out["docs_per_s"] = self.docs_per_s
         out["reasons"] = dict(self.reasons.most_common())
+        out["not_enriched"] = dict(self.not_enriched.most_common())
         return out
 
 
@@ -125,6 +127,11 @@ class RunLog:
             self._on_reject(item)
         if self._rejects is not None:
             self._rejects.write(item)
+
+    def enriched(self, doc) -> None:
+        """Count an ``IndexedDocument`` its language's model did not enrich (``enrich_skipped`` says why)."""
+        if doc.enrich_skipped:
+            self.summary.not_enriched[doc.article.language or "unknown"] += 1
 
     def landed(self, report) -> None:
         """What the sink's ``WriteReport`` says: documents that landed, and those it refused."""

@@ -135,6 +135,7 @@ def test_a_run_indexes_french_facets_and_quotes_and_the_skipped_reason(tmp_path,
     seen: list[IndexedDocument] = []
     summary = run([str(folder)], tmp_settings, nlp=nlp, on_document=seen.append)
     assert summary.indexed == 2 and summary.rejected == 0
+    assert summary.not_enriched == {"pt": 1}  # the run's summary says how many went without, in which language
     with open_sink(tmp_settings) as index:
         found = index.search(SearchRequest(filters=[("persons", "Claire Morvan")], facets=["locations"]))
         assert [hit.id for hit in found.hits] == [d.article.id for d in seen if d.article.language == "fr"]

@@ -39,6 +39,10 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         print(f"  rejected {plural(count, 'input')}: {reason}")
     if summary.rejected:
         print(f"  details: {settings.reject_folder / REJECTED_FILE}")
+    if summary.not_enriched:
+        languages = ", ".join(f"{language} {count}" for language, count in summary.not_enriched.most_common())
+        print(f"  indexed {plural(summary.not_enriched.total(), 'article')} without entities or quotes, no spaCy model "
+              f"for their language ({languages}): each says why in enrich_skipped; setting NEWS_ETL_MODELS adds models")
     if summary.recanonicalized:
         print(f"  re-canonicalized {plural(summary.recanonicalized, 'indexed article')} with full names this run brought")
     if summary.stopped_by:
