@@ -66,6 +66,13 @@ def test_according_to_an_organisation(nlp):
     assert quote.speaker_label == "ORG"
 
 
+def test_according_to_at_the_end_of_a_paragraph_is_not_part_of_the_claim(nlp):
+    """The paragraph break after the final stop is a token too: the source stays out of the claim."""
+    text = "The bridge will close for six months next year, according to the city transport office.\n\nWork starts in May."
+    (quote,) = quotes(nlp, text)
+    assert (quote.kind, quote.text, quote.cue) == ("indirect", "The bridge will close for six months next year", "according to")
+
+
 def test_a_role_is_the_label_when_no_name_is_given(nlp):
     """The speaker is a name or null (design contract); the organisation stays among the entities."""
     doc = nlp("A White House spokeswoman said the president would call allies on Thursday.")

@@ -207,7 +207,7 @@ def _indirect(ctx: QuoteContext) -> list[Found]:
             if head.i == phrase.i or ctx.is_cue(head):  # "According to X, Y said ...": Y's report is the claim
                 continue
             right = head.right_edge.i + 1
-            while right > hi and ctx.doc[right - 1].is_punct:
+            while right > hi and (ctx.doc[right - 1].is_punct or ctx.doc[right - 1].is_space):  # ". \n" ends a paragraph
                 right -= 1
             if lo <= head.left_edge.i:  # "According to X, <clause>"
                 found.extend(_reported(ctx, tok, hi, head.right_edge.i + 1))
