@@ -13,6 +13,7 @@ Tracker, BBC Citron and CoreNLP's QuoteAnnotator, and what their users report):
 3. Indirect speech is the clausal complement of a speech verb outside quotation marks
    ("Kirby said [the threat was not over]"), or the clause an "according to" modifies.
 4. Speakers are resolved afterwards, for all quotes of the document at once (``speakers``).
+5. An interview or transcript's turns ("Q: … A: …", "NAME: …") are direct quotes (``transcripts``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from etl.enrich.referents import DATELINE_DASHES, is_dateline
 from etl.enrich.source_lines import dash_source
 from etl.enrich.speakers import inherit_speakers, resolve_speakers, subject_of
 from etl.enrich.speech_acts import object_report
+from etl.enrich.transcripts import outside_turns, transcript_turns
 from etl.records import Entity, Quote
 
 # Dependencies from a cue verb down to a noun that a stray "that" clause may hang on.
@@ -37,10 +39,11 @@ MAX_LABEL_WORDS = 2  # quoted words modifying a noun, at most: a label ("the “
 
 def extract_quotes(doc: Doc, token_entity: dict[int, Entity], lexicon: SpeechLexicon) -> list[Quote]:
     ctx = build_context(doc, token_entity, lexicon)
-    found = [_marked(ctx, qs) for qs in ctx.spans]
-    found += _indirect(ctx)
+    turns = transcript_turns(ctx)  # an interview's answers hold quotation marks of their own: one quote per span
+    found = outside_turns([_marked(ctx, qs) for qs in ctx.spans] + _indirect(ctx), turns)
     resolve_speakers(ctx, found)
     inherit_speakers(ctx, found)
+    found += turns
     # Unattributed partial quotes are scare quotes, and reported speech is only worth indexing with its source.
     found = [
         f for f in found
