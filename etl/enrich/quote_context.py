@@ -6,6 +6,7 @@ its paragraph start? which person is named "Torres"?) is O(1) or O(log n).
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from itertools import accumulate
@@ -16,6 +17,8 @@ from etl.enrich.lexicon import SpeechLexicon
 from etl.enrich.quote_marks import QuotedSpan, find_quoted_spans
 from etl.enrich.referents import Referents, is_plural
 from etl.records import Entity
+
+_LINE_BREAK = re.compile("\n")
 
 SENTENCE_END = frozenset(".!?")
 MAX_QUOTED_SHARE = 0.9  # a "reported" clause (almost) all inside quotation marks is a direct quote
@@ -88,16 +91,16 @@ def build_context(doc: Doc, entity_of: dict[int, Entity], lexicon: SpeechLexicon
         for tok in ctx.tokens(qs.open_mark, (qs.close_mark + 1) if qs.close_mark is not None else qs.end) or ():
             ctx.in_quote[tok.i] = True
     ctx.quoted_before = [0, *accumulate(ctx.in_quote)]
-    ctx.paragraph_starts = [0] + [i + 1 for i, ch in enumerate(ctx.text) if ch == "\n"]
+    ctx.paragraph_starts = [0] + [m.end() for m in _LINE_BREAK.finditer(ctx.text)]
     ctx.referents = Referents(doc, entity_of, lexicon, ctx.in_quote)
-    # Plural subjects ("Critics disagreed."): what "they" most often refers back to.
-    ctx.plural_subjects = [
-        t.i for t in doc if t.dep_ in lexicon.subjects and is_plural(t) and not ctx.in_quote[t.i]
-    ]
     for entity in entity_of.values():
         if entity.label == "PERSON":
             ctx.surnames.setdefault(entity.name.split()[-1].lower(), (entity.name, entity.label))
-    for tok in doc:  # names the NER missed: "Mayor Ana Torres" ... "Torres said"
+    for tok in doc:  # one pass: each Token object spaCy makes costs more than the test on it
+        # Plural subjects ("Critics disagreed."): what "they" most often refers back to.
+        if tok.dep_ in lexicon.subjects and not ctx.in_quote[tok.i] and is_plural(tok):
+            ctx.plural_subjects.append(tok.i)
+        # Names the NER missed: "Mayor Ana Torres" ... "Torres said".
         if tok.pos_ == "PROPN" and tok.dep_ != "compound" and tok.i not in entity_of:
             name = ctx.proper_name(tok)
             if " " in name:
