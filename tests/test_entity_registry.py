@@ -81,6 +81,25 @@ def test_a_full_name_one_other_article_gives_is_not_enough(engine_settings):
         assert persons(sink, "campaign") == ["Castellanos"]
 
 
+def test_one_article_of_the_same_story_is_enough(engine_settings):
+    cast = [("Ida Brandvold", "PERSON"), ("Tomas Reyes", "PERSON")]
+    with index_run(engine_settings) as (write, sink, _):
+        write([article("hearing", "2024-03-01", [("Paul Marchetti", "PERSON"), *cast])])
+        write([article("hearing-day-two", "2024-03-02", [("Marchetti", "PERSON"), *cast]),
+               article("one-name-shared", "2024-03-02", [("Marchetti", "PERSON"), cast[0]])])
+        assert persons(sink, "hearing-day-two") == ["Paul Marchetti", "Ida Brandvold", "Tomas Reyes"]
+        assert persons(sink, "one-name-shared") == ["Marchetti", "Ida Brandvold"]
+
+
+def test_of_two_full_names_the_one_of_the_same_story_is_taken(engine_settings):
+    cast = [("Ida Brandvold", "PERSON"), ("Tomas Reyes", "PERSON")]
+    with index_run(engine_settings) as (write, sink, _):
+        write([article("council-vote", "2024-03-01", [("Paul Marchetti", "PERSON"), *cast]),
+               article("cup-final", "2024-03-01", [("Luca Marchetti", "PERSON"), ("Dario Fenn", "PERSON")])])
+        write([article("council-recount", "2024-03-02", [("Marchetti", "PERSON"), *cast])])
+        assert persons(sink, "council-recount") == ["Paul Marchetti", "Ida Brandvold", "Tomas Reyes"]
+
+
 def test_a_surname_two_full_names_share_stays_as_written(engine_settings):
     with index_run(engine_settings) as (write, sink, _):
         write([article("gala", "2024-03-01", [("Lena Halvorsen", "PERSON")]),

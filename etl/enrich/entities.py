@@ -35,9 +35,15 @@ from etl.enrich.entity_evidence import (
     product_name,
     state_codes,
 )
-from etl.enrich.entity_forms import hyphenated_start, trim_context
+from etl.enrich.entity_forms import hyphenated_start, role_office, trim_context
+from etl.enrich.entity_usage import common_use, designation, people_of_a_place, usage_label
 from etl.enrich.lexicon import SpeechLexicon
-from etl.enrich.organisation_names import merge_organisations
+from etl.enrich.organisation_names import (
+    bare_organisation_nouns,
+    maker_products,
+    merge_organisations,
+    merge_short_names,
+)
 from etl.enrich.person_names import (
     family_names,
     is_person,
@@ -246,11 +252,16 @@ def extract_entities(
     """Canonical entities in order of first mention, and token index -> entity for every mention token."""
     groups: dict[str, _Group] = {}
     mentions = [ent for ent in _mentions(doc, matcher) if ent.label_ not in VALUE_LABELS]
-    seen = {" ".join(ent.text.split()).lower() for ent in mentions}
+    seen = {" ".join(ent.text.split()).lower(): ent.label_ for ent in mentions}
+    organisation_words = lexicon.organisation_suffixes | lexicon.organisation_nouns
+    covered = 0  # the end of a mention run on over the entities after it
     for ent in mentions:
-        mention = clean_mention(ent)
+        if ent.start < covered:
+            continue
+        mention = clean_mention(role_office(ent, lexicon.organisation_nouns))
+        covered = max(covered, mention.end if mention is not None else 0)
         if mention is not None:
-            mention = trim_context(mention, seen)
+            mention = trim_context(mention, seen, organisation_words)
         if mention is None or dateline_agency(mention) or in_title_quote(mention):
             continue
         mention, titled = without_title(mention, lexicon)
@@ -265,19 +276,27 @@ def extract_entities(
         if len(mention) > 1 and mention[-1].lower_ in lexicon.organisation_suffixes:
             group.settled_label = "ORG"  # "Harlow Foods" is a company in every mention
 
+    for key in maker_products(groups, organisation_words, lexicon.is_verb):
+        del groups[key]
     _merge_surnames(groups)
     for key in family_names(groups):
         del groups[key]
-    _merge_short_names(groups)
+    merge_short_names(groups)
     merge_organisations(groups)
+    for key in bare_organisation_nouns(groups, lexicon.organisation_nouns - FORCES):
+        del groups[key]  # "the Court": a body the article named otherwise, or no one the facets can show
     merge_state_codes(groups)
     _missed_mentions(doc, groups, lexicon)
 
     entities: list[Entity] = []
     token_entity: dict[int, Entity] = {}
     for group in groups.values():
+        name = group.to_entity().name
         if not group.known and group.settled_label is None:
-            group.settled_label = evidence_label(group.to_entity().name, group.label, group.spans)
+            group.settled_label = evidence_label(name, group.label, group.spans) or usage_label(
+                name, group.label, group.spans, lexicon.is_verb)
+        if group.label == "PERSON" and people_of_a_place(name, group.spans):
+            group.settled_label = "NORP"  # "Virginia Democrats", whatever merged into it
         if _not_an_entity(group, doc):
             continue
         entity = group.to_entity()
@@ -297,6 +316,8 @@ def _not_an_entity(group: _Group, doc: Doc) -> bool:
     if is_fragment(group.to_entity().name) or group.known:
         return not group.known
     name = group.to_entity().name
+    if common_use(group.spans) or (group.label == "ORG" and designation(group.spans)):
+        return True  # "a good Samaritan", "Group A"
     if group.label in SPEAKER_LABELS and (
         product_name(group.spans) or all(in_title_case_line(span) for span in group.spans)
     ):
@@ -344,20 +365,6 @@ def _merge_surnames(groups: dict[str, _Group]) -> None:
             groups[full].absorb(groups.pop(key))
             # The full name settles the label: a surname mislabelled ORG/GPE is still the person.
             groups[full].settled_label = "PERSON"
-
-
-def _merge_short_names(groups: dict[str, _Group]) -> None:
-    """Fold a one-word mention into the one organisation whose name it opens ("Harlow" -> "Harlow Foods")."""
-    by_first: dict[str, str | None] = {}
-    for key, group in groups.items():
-        words = key.split()
-        if len(words) > 1 and group.label == "ORG":
-            by_first[words[0]] = None if words[0] in by_first else key
-    for key in list(groups):
-        full = by_first.get(key)
-        if full and not groups[key].known:
-            groups[full].absorb(groups.pop(key))
-            groups[full].settled_label = "ORG"
 
 
 def _missed_mentions(doc: Doc, groups: dict[str, _Group], lexicon: SpeechLexicon) -> None:

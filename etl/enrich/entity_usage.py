@@ -1,0 +1,102 @@
+"""How an article uses a name, beyond its label: with an article or a possessive pronoun of its own, with a
+class letter, in a list, as a nationality word or as a party's members in a place (issue 14).
+
+These read the parse only (and the article's other entities), so they hold for any language whose
+model gives dependencies; the few function words they need are per language.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Span
+
+from etl.enrich.entity_evidence import city_alternate_names, gazetteer
+
+DESIGNATION = re.compile(r"[A-H]|[IVX]{2,4}")  # "Group A", "Schedule IV" ("I" is a pronoun)
+INDEFINITE_ARTICLES = {"en": frozenset({"a", "an"}), "fr": frozenset({"un", "une"})}
+
+
+def usage_label(name: str, label: str, spans: list[Span], speech_verb) -> str | None:
+    """The label the article's use of a name gives it, or None; ``speech_verb(token)``: the language's
+    speech verbs ("said"), whose subjects are people."""
+    if label in ("GPE", "LOC") and demonym(name, spans):
+        return "NORP"  # "relayed to the Ukrainian": a nationality, beside the article's "Ukraine"
+    if label == "PERSON" and " " not in name and listed_with_organisations(spans, speech_verb):
+        return "ORG"
+    return None
+
+
+def common_use(spans: list[Span]) -> bool:
+    """Every mention takes an indefinite article or a possessive pronoun of its own ("a good Samaritan", "my
+    Complete and Total Endorsement", "your Alexa"): a common noun or a thing one owns, not a name."""
+    articles = INDEFINITE_ARTICLES.get(spans[0].doc.lang_, frozenset()) if spans else frozenset()
+
+    def marked(span: Span) -> bool:
+        if span.root.dep_ == "compound":
+            return False  # "a lost Christopher Marlowe play": the article is the noun's
+        before = [c for c in span.root.children if c.i < span.start]
+        return any((c.dep_ == "det" and c.lower_ in articles) or (c.dep_ == "poss" and c.pos_ == "PRON") for c in before)
+
+    return bool(spans) and all(marked(span) for span in spans)
+
+
+def designation(spans: list[Span]) -> bool:
+    """ "Group A", "a Schedule IV substance": a class named by a letter or a Roman numeral, no organisation."""
+    for span in spans:
+        doc = span.doc
+        mark = span[-1] if len(span) > 1 else doc[span.end] if span.end < len(doc) else None
+        if mark is not None and DESIGNATION.fullmatch(mark.text):
+            return True
+    return False
+
+
+def listed_with_organisations(spans: list[Span], speech_verb) -> bool:
+    """ "the Tennis Federation and Kosmos", "such as Quillsoft and Take-Two Interactive": a one-word name in
+    a list of organisations and common nouns only, never the subject of a speech verb, is an organisation too."""
+    if any(span.root.dep_ == "nsubj" and speech_verb(span.root.head) for span in spans):
+        return False
+    for span in spans:
+        labels = {tok.ent_type_ for tok in _listed(span.root) if tok.i not in range(span.start, span.end)}
+        if labels == {"ORG"} or labels == {"ORG", ""}:  # "the Logan Act, Mueller, Stormy, Cohen": a mixed list
+            return True
+    return False
+
+
+def _listed(tok) -> list:
+    """The words of the list ``tok`` stands in: its conjunct chain up and down."""
+    while tok.dep_ == "conj" and tok.head is not tok:
+        tok = tok.head
+    found, todo = [], [tok]
+    while todo:
+        word = todo.pop()
+        found.append(word)
+        todo.extend(c for c in word.children if c.dep_ == "conj")
+    return found
+
+
+def people_of_a_place(name: str, spans: list[Span]) -> bool:
+    """A place and a group of people the model calls a nationality or party elsewhere ("Ohio Republicans"
+    beside "Republicans")."""
+    place, _, group = name.rpartition(" ")
+    regions, _, cities = gazetteer()
+    if not place or not (place.lower() in regions or place.lower() in cities):
+        return False
+    return any(ent.label_ == "NORP" and ent[-1].text == group for ent in spans[0].doc.ents)
+
+
+# Endings of nationality words made from a place's name ("Ukrain-ian", "Nepal-ese", "Pol-ish", "Iraq-i").
+DEMONYM_ENDINGS = ("ian", "ean", "an", "ese", "ish", "i")
+
+
+def demonym(name: str, spans: list[Span]) -> bool:
+    """A one-word "place" the gazetteer does not know, made of a place the article names and a nationality
+    ending ("Ukrainian" beside "Ukraine"): a nationality word the model took for a place."""
+    regions, _, cities = gazetteer()
+    key = name.lower()
+    if " " in name or not spans or key in regions or key in cities or key in city_alternate_names():
+        return False
+    stems = [key[: -len(end)] for end in DEMONYM_ENDINGS if key.endswith(end) and len(key) - len(end) >= 4]
+    places = {ent.text.lower() for ent in spans[0].doc.ents if ent.label_ == "GPE"}
+    return any(place != key and place.startswith(stem[:-1]) and len(place) <= len(stem) + 2
+               for stem in stems for place in places)
