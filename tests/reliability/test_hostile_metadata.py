@@ -135,10 +135,6 @@ def _no_permission(path) -> None:
 
 DAMAGES = {"truncated": _truncated, "json-not-sqlite": _json_instead, "another-schema": _other_schema,
            "a-directory": _directory, "a-symlink-loop": _symlink_loop, "no-read-permission": _no_permission}
-# Strict: passes once the fix lands, and then the mark must go.
-KNOWN = {"another-schema": pytest.mark.xfail(strict=True, reason=(
-    "the store's probe (count(*)) passes on a full_names table of other columns, and its first lookup "
-    "raises 'no such column: key' out of the run; fix: probe the columns it uses (etl/index/registry/sqlite_store.py)"))}
 
 
 @pytest.fixture(scope="module")
@@ -154,7 +150,7 @@ def first_run(tmp_path_factory, nlp, tally):
     return root, root / "index"
 
 
-@pytest.mark.parametrize("damage", [pytest.param(d, marks=KNOWN.get(d, ())) for d in DAMAGES])
+@pytest.mark.parametrize("damage", DAMAGES)
 def test_an_unusable_entity_registry_is_one_warning_and_the_run_and_the_index_go_on(
         first_run, damage, tmp_path, nlp, tally, caplog):
     from etl.settings import Settings

@@ -147,7 +147,7 @@ def rename(doc: IndexedDocument, renames: Renames) -> IndexedDocument:
             found.mentions = list(dict.fromkeys([*found.mentions, *mentions]))
     speakers = _speaker_renames(renames)
     quotes = [q if q.speaker not in speakers else replace(q, speaker=speakers[q.speaker]) for q in doc.quotes]
-    return IndexedDocument(doc.article, list(merged.values()), quotes, doc.ingested_at)
+    return replace(doc, entities=list(merged.values()), quotes=quotes)  # the rest (enriched_by, ...) as it was
 
 
 def _speaker_renames(renames: Renames) -> dict[str, str]:

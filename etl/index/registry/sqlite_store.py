@@ -23,7 +23,7 @@ _SCHEMA = """CREATE TABLE IF NOT EXISTS full_names (
 _LOOKUP = """SELECT key, name, day, article FROM (
     SELECT key, name, day, article, row_number() OVER (PARTITION BY key, name, day) AS n
     FROM full_names WHERE label = ? AND key IN ({keys})) WHERE n <= ?"""
-_PROBE = "SELECT count(*) FROM full_names"
+_PROBE = "SELECT label, key, name, day, article FROM full_names LIMIT 1"  # the columns it reads: another layout is unusable
 _BATCH = 500  # keys per lookup query (SQLite's default limit is 999 parameters)
 
 log = logging.getLogger(__name__)
@@ -39,11 +39,16 @@ class SqliteNameStore:
         if self._conn is None:
             return found
         keys = list(keys)
-        for start in range(0, len(keys), _BATCH):
-            part = keys[start:start + _BATCH]
-            rows = self._conn.execute(_LOOKUP.format(keys=",".join("?" * len(part))), [label, *part, EVIDENCE])
-            for key, name, day, article in rows:
-                found.setdefault(key, {}).setdefault(FullName(label, name, day), set()).add(article)
+        try:
+            for start in range(0, len(keys), _BATCH):
+                part = keys[start:start + _BATCH]
+                rows = self._conn.execute(_LOOKUP.format(keys=",".join("?" * len(part))), [label, *part, EVIDENCE])
+                for key, name, day, article in rows:
+                    found.setdefault(key, {}).setdefault(FullName(label, name, day), set()).add(article)
+        except sqlite3.Error as err:  # a file damaged under the run: names stay as written, the run goes on
+            log.warning("entity registry %s: could not be read (%s); names stay as the articles write them",
+                        self.path, err)
+            return {}
         return found
 
     def add(self, rows: Iterable[Row]) -> list[Row]:
