@@ -264,13 +264,23 @@ def evidence_label(name: str, label: str, spans: list[Span]) -> str | None:
     return None
 
 
+_WORDS = "news_etl.words"  # doc.user_data key
+
+
 def common_word(name: str, doc) -> bool:
     """A one-word name the article also writes in lowercase ("the court", "energy", "the house"): a common
     noun capitalised by a headline or a sentence start, not a name."""
     if " " in name or not name[:1].isupper() or (name.isupper() and len(name) < 4):
         return False  # "VOTE" beside "vote" counts too, "IN" (Indiana) beside "in" does not
-    lower = name.lower()
-    return any(tok.text == lower for tok in doc)
+    return name.lower() in _words(doc)
+
+
+def _words(doc) -> set[str]:
+    """The words of ``doc`` as written, once per document (asked for each one-word name)."""
+    words = doc.user_data.get(_WORDS)
+    if words is None:
+        words = doc.user_data[_WORDS] = {tok.text for tok in doc}
+    return words
 
 
 def event_name(name: str) -> bool:
