@@ -114,3 +114,22 @@ def seed_text() -> str:
 def tmp_settings(settings, tmp_path) -> Settings:
     """Settings whose embedded index lives in this test's tmp dir."""
     return settings.with_(index_dir=tmp_path / "index", sink="embedded")
+
+
+@pytest.fixture
+def quote_finder_fails_on(monkeypatch):
+    """Fault injection: no real text makes the quote finder raise, so ``arm(marker, message)`` makes it
+    raise ``RuntimeError(message)`` for a text holding ``marker`` (the rest goes through it as usual)."""
+    from etl.enrich import components
+
+    real = components.extract_quotes
+
+    def arm(marker: str, message: str) -> None:
+        def fragile(doc, entity_of, lexicon):
+            if marker in doc.text:
+                raise RuntimeError(message)
+            return real(doc, entity_of, lexicon)
+
+        monkeypatch.setattr(components, "extract_quotes", fragile)
+
+    return arm

@@ -55,18 +55,8 @@ def test_a_broken_article_is_rejected_while_the_others_go_on(nlp, settings):
     assert "body" in rejected.reason
 
 
-def test_an_enricher_failure_rejects_only_that_article(nlp, settings, monkeypatch):
-    """Fault injection: no real input makes the quote finder raise, so one is made to for a marked text."""
-    from etl.enrich import components
-
-    real = components.extract_quotes
-
-    def fragile(doc, entity_of, lexicon):
-        if "EXPLODE" in doc.text:
-            raise RuntimeError("boom")
-        return real(doc, entity_of, lexicon)
-
-    monkeypatch.setattr(components, "extract_quotes", fragile)
+def test_an_enricher_failure_rejects_only_that_article(nlp, settings, quote_finder_fails_on):
+    quote_finder_fails_on("EXPLODE", "boom")
     items = list(enrich([article("Berg said no.", 0), article("EXPLODE now.", 1), article("Ok.", 2)], nlp, settings))
     assert [type(i).__name__ for i in items] == ["IndexedDocument", "Rejected", "IndexedDocument"]
     assert "RuntimeError: boom" in items[1].reason

@@ -174,18 +174,8 @@ def test_english_in_a_mixed_batch_is_enriched_as_alone_and_the_order_is_kept(nlp
         assert quotes_of(mixed) == quotes_of(alone) and alone.quotes
 
 
-def test_a_french_article_whose_enrichment_fails_is_rejected_and_the_batch_goes_on(nlp, settings, monkeypatch):
-    """Fault injection: no real text makes the quote finder raise, so one is made to for a marked text."""
-    from etl.enrich import components
-
-    real = components.extract_quotes
-
-    def fragile(doc, entity_of, lexicon):
-        if "EXPLOSER" in doc.text:
-            raise RuntimeError("boum")
-        return real(doc, entity_of, lexicon)
-
-    monkeypatch.setattr(components, "extract_quotes", fragile)
+def test_a_french_article_whose_enrichment_fails_is_rejected_and_the_batch_goes_on(nlp, settings, quote_finder_fails_on):
+    quote_finder_fails_on("EXPLOSER", "boum")
     batch = [article(STRIKE, 0, "fr"), article("EXPLOSER maintenant, a dit le maire.", 1, "fr"),
              article(ENGLISH, 2, "en"), article(ECONOMY, 3, "fr")]
     items = list(enrich(batch, nlp, settings))

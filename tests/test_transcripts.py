@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 
 def turns(nlp, text):
     return [(q.kind, q.speaker, q.text, q.cue) for q in nlp(text)._.quotes]
@@ -44,18 +46,17 @@ def test_a_broadcast_transcript_attributes_each_turn_to_the_person_its_label_nam
                      ("Jake Tapper", "And if it does not?"), ("Amy Klobuchar", "Then we will keep th")]
 
 
-def test_an_arrest_log_naming_each_person_once_is_no_transcript(nlp):
-    text = ("The following people were booked into the county jail this week.\n\n"
-            "Maria L. Fenton: Possession of a controlled substance, driving while suspended.\n\n"
-            "Derek P. Olsen: Theft, resisting law enforcement.\n\n"
-            "Carla J. Mendes: Two county warrants for failure to appear.")
+ARREST_LOG = ("The following people were booked into the county jail this week.\n\n"
+              "Maria L. Fenton: Possession of a controlled substance, driving while suspended.\n\n"
+              "Derek P. Olsen: Theft, resisting law enforcement.\n\n"
+              "Carla J. Mendes: Two county warrants for failure to appear.")
+GAME_NOTES = ("The Hawks beat the Celtics 112-104 on Tuesday night in Atlanta.\n\n"
+              "Hawks: Trae Young sat out the fourth quarter with a sore ankle.\n\n"
+              "Celtics: Jayson Tatum scored 31 points.\n\n"
+              "Hawks: Host the Knicks on Friday.\n\n"
+              "Celtics: Visit the Bulls on Saturday.")
+
+
+@pytest.mark.parametrize("text", [ARREST_LOG, GAME_NOTES], ids=["arrest-log-naming-each-person-once", "notes-by-team"])
+def test_lists_laid_out_as_turns_are_no_transcript(nlp, text):
     assert turns(nlp, text) == []
-
-
-def test_game_notes_by_team_are_no_transcript(nlp):
-    text = ("The Hawks beat the Celtics 112-104 on Tuesday night in Atlanta.\n\n"
-            "Hawks: Trae Young sat out the fourth quarter with a sore ankle.\n\n"
-            "Celtics: Jayson Tatum scored 31 points.\n\n"
-            "Hawks: Host the Knicks on Friday.\n\n"
-            "Celtics: Visit the Bulls on Saturday.")
-    assert [speaker for _, speaker, _, cue in turns(nlp, text) if cue is None] == []
