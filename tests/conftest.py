@@ -84,6 +84,15 @@ def input_folder(tmp_path: Path, files: dict) -> Path:
     return folder
 
 
+def quotes(nlp, text: str):
+    """The quotes the pipeline finds in ``text``, checked to be cut from it where they say they are."""
+    doc = nlp(text)
+    assert doc._.enrich_error is None
+    for q in doc._.quotes:
+        assert text[q.start : q.end] == q.text
+    return doc._.quotes
+
+
 @pytest.fixture(scope="session")
 def settings() -> Settings:
     """Project defaults, ignoring the caller's environment (no stray ELASTICSEARCH_URL)."""

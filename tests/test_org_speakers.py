@@ -3,11 +3,7 @@ while a person who speaks stays the person (real spaCy pipeline, the session ``n
 
 from __future__ import annotations
 
-
-def quotes(nlp, text):
-    doc = nlp(text)
-    assert doc._.enrich_error is None
-    return doc._.quotes
+from conftest import quotes
 
 
 def test_the_statement_said_speaks_for_who_issued_it(nlp):

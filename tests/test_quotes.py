@@ -3,16 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from conftest import quotes
 
 from etl.enrich.quote_marks import find_quoted_spans
-
-
-def quotes(nlp, text):
-    doc = nlp(text)
-    assert doc._.enrich_error is None
-    for q in doc._.quotes:
-        assert text[q.start : q.end] == q.text
-    return doc._.quotes
 
 
 def spoken(nlp, text):

@@ -3,11 +3,7 @@ real spaCy pipeline (the session ``nlp``)."""
 
 from __future__ import annotations
 
-
-def quotes(nlp, text):
-    doc = nlp(text)
-    assert doc._.enrich_error is None
-    return doc._.quotes
+from conftest import quotes
 
 
 def test_a_description_with_a_name_in_it_is_not_a_name(nlp):

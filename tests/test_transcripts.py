@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from conftest import quotes
 
 
 def turns(nlp, text):
-    return [(q.kind, q.speaker, q.text, q.cue) for q in nlp(text)._.quotes]
+    return [(q.kind, q.speaker, q.text, q.cue) for q in quotes(nlp, text)]
 
 
 INTERVIEW = (
