@@ -54,11 +54,12 @@ def main(argv: list[str] | None = None) -> None:
     results["corpus"]["text"] = text_docs
     # The model alone (our reduced pipeline, then the full one in a process of its own) and enrich in
     # turns, medians of each: other work on the machine falls on all three alike.
-    raws, fulls, enriches, enrich_processes = [], [], [], []
+    raws, fulls, enriches, enrich_processes, enrichers = [], [], [], [], []
     for turn in range(1, args.turns + 1):
         step(f"nlp.pipe alone over {text_docs} clean bodies ({turn}/{args.turns})")
-        raw_docs, seconds = speed.raw_nlp(texts, f"raw-nlp-{turn}")
+        raw_docs, seconds, ours = speed.raw_nlp(texts, f"raw-nlp-{turn}")
         raws.append(seconds)
+        enrichers.append(ours)
         step(f"full pipeline process over the same {text_docs} bodies ({turn}/{args.turns})")
         fulls.append(speed.raw_full(texts, f"raw-full-{turn}")[1])
         step(f"enrich over the same {text_docs} bodies ({turn}/{args.turns})")
@@ -69,6 +70,9 @@ def main(argv: list[str] | None = None) -> None:
     results["raw_nlp_docs_per_s"] = round(raw_docs / median(raws), 2)
     results["enrich_docs_per_s"] = round(raw_docs / median(enriches), 2)
     results["enrich_vs_raw"] = round(median(raws) / median(enriches), 3)
+    # Issue 13: our entity and quote components alone, over the documents the model parsed in that turn.
+    results["components_share_of_model"] = round(median(sum(o.values()) / r for o, r in zip(enrichers, raws)), 4)
+    results["components_seconds"] = {name: round(median(o[name] for o in enrichers), 2) for name in enrichers[0]}
     results["raw_full_process_s"] = round(median(fulls), 1)
     results["enrich_process_s"] = round(median(enrich_processes), 1)
     results["enrich_vs_raw_full"] = round(median(fulls) / median(enrich_processes), 3)

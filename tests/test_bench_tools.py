@@ -25,6 +25,20 @@ def test_the_full_pipeline_baseline_runs_every_default_component_of_the_model_an
     assert not any(name.startswith("news_") for name in figures["components"])
 
 
+def test_the_model_alone_is_timed_without_our_enrichers_and_each_enricher_after_it(tmp_path):
+    story = ('"We will rebuild the bridge before the winter," Mayor Ann Holt of Leeds said on Monday. '
+             "The council voted to fund the repairs after the river flooded the old crossing in March, and "
+             "engineers from the county said the work would take about six months to finish. ") * 2
+    (tmp_path / "0.txt").write_text(story, encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "bench.raw_nlp", str(tmp_path)], cwd=ROOT,
+                          capture_output=True, text=True, check=True)
+    figures = json.loads(done.stdout)
+    assert figures["docs"] == 1
+    assert not {"news_entities", "news_quotes"} & set(figures["components"])
+    assert set(figures["enrichers_seconds"]) == {"news_entities", "news_quotes"}
+    assert all(seconds > 0 for seconds in figures["enrichers_seconds"].values())
+
+
 def test_a_scaled_set_takes_every_page_in_turn_then_new_variations_of_them(tmp_path, settings):
     originals = sum(1 for _ in corpus.pages())
     folder = corpus.scaled(tmp_path / "scaled", originals + 2)
