@@ -164,12 +164,13 @@ def test_a_configured_model_that_is_not_installed_skips_its_articles_with_one_wa
 def test_english_in_a_mixed_batch_is_enriched_as_alone_and_the_order_is_kept(nlp, settings):
     (alone,) = list(enrich([article(ENGLISH, 9, "en")], nlp, settings))
     batch = [article(MOUNTAINS, 0, "fr"), article(ENGLISH, 1, "en"), article("Olá, mundo. Tudo bem por aqui.", 2, "pt"),
-             article(ECONOMY, 3, "fr"), article(ENGLISH, 4, None)]
+             article(ECONOMY, 3, "FR_ca"), article(ENGLISH, 4, None), article(ENGLISH, 5, "English")]
     items = list(enrich(batch, nlp, settings.with_(nlp_batch_size=5)))
-    assert [i.article.id for i in items] == ["a0", "a1", "a2", "a3", "a4"]
+    assert [i.article.id for i in items] == ["a0", "a1", "a2", "a3", "a4", "a5"]
     french, english = "fr_core_news_sm", settings.model
-    assert [i.enriched_by for i in items] == [french, english, None, french, english]
-    for mixed in (items[1], items[4]):
+    # A regional code is its language; no language, or a value that is no code, is English as always.
+    assert [i.enriched_by for i in items] == [french, english, None, french, english, english]
+    for mixed in (items[1], items[4], items[5]):
         assert [e.to_dict() for e in mixed.entities] == [e.to_dict() for e in alone.entities]
         assert quotes_of(mixed) == quotes_of(alone) and alone.quotes
 

@@ -23,12 +23,11 @@ from etl.clean.identity import (
     fit_keyword,
     normalise_url,
 )
-from etl.clean.language import article_language, load_identifier
+from etl.clean.language import article_language, language_code, load_identifier
 from etl.clean.limits import OverBudget, cap_body, time_budget
 from etl.clean.metadata import (
     FIELDS,
     as_text,
-    language_code,
     page_metadata,
     parse_date,
 )

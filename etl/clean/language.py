@@ -11,6 +11,8 @@ gets what the opening sample says.
 
 from __future__ import annotations
 
+import re
+
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
 SAMPLE_CHARS = 600  # characters per sample: enough to tell; identification time grows with it (1.5 ms per 1000)
@@ -18,6 +20,15 @@ MIN_WORDS = 40  # fewer words than this and the body keeps the declared language
 CONFIDENT = 0.99  # probability each sample needs to overrule the declared language
 
 _identifier: LanguageIdentifier | None = None
+
+
+def language_code(value: str | None) -> str | None:
+    """"en-US", "en_GB", "EN" -> "en"; a value that is not a string or not a language code, None.
+    The one reading of a declared language: the cleaner's for pages, the enricher's for its input."""
+    if not value or not isinstance(value, str):
+        return None
+    code = re.split(r"[-_,;\s]", value.strip())[0].lower()
+    return code if re.fullmatch(r"[a-z]{2,3}", code) else None
 
 
 def article_language(declared: str | None, body: str) -> str:

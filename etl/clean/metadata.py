@@ -282,15 +282,6 @@ def parse_date(value: Any, origin: str = "") -> str | None:
     return parsed.isoformat()
 
 
-def language_code(value: str | None) -> str | None:
-    """"en-US", "en_GB", "EN" -> "en"; a value that is not a string, None."""
-    if not value or not isinstance(value, str):
-        return None
-    code = re.split(r"[-_,;\s]", value.strip())[0].lower()
-    return code if re.fullmatch(r"[a-z]{2,3}", code) else None
-
-
-
 def _read_date(value: str) -> datetime | None:
     parsed = _parse_any_date(value)
     # CMS placeholders ("0001-01-01", "9999-12-31") mean "unknown"; news is neither that old nor from the future.

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from spacy.language import Language
 
+from etl.clean.language import language_code
 from etl.enrich.model import load_language_nlp
 from etl.settings import Settings
 
@@ -37,17 +38,12 @@ class Route:
 _loaded: dict[tuple[str, str], Route] = {}
 
 
-def language_of(code: str | None) -> str:
-    """ "fr-CA", "fr_FR", "FR" -> "fr"; no language -> English, as the run always assumed."""
-    return code.lower().replace("_", "-").split("-")[0] if code else ENGLISH
-
-
 def router(english: Language, settings: Settings) -> Callable[[str | None], Route]:
     """A function from an article's language code to its ``Route``."""
     main = Route(english, settings.model)
 
     def route(code: str | None) -> Route:
-        language = language_of(code)
+        language = language_code(code) or ENGLISH  # none, or not a code: English, as runs always assumed
         if language == ENGLISH:
             return main
         model = settings.models.get(language)
