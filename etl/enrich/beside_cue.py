@@ -49,6 +49,6 @@ def is_clitic(ctx: QuoteContext, tok: Token) -> bool:
 def is_surname_word(ctx: QuoteContext, tok: Token) -> bool:
     """A capitalised word inside a sentence, not parsed as a name, spelled like a person's surname."""
     return (
-        tok.pos_ != "PROPN" and tok.text[:1].isupper() and tok.i != tok.sent.start and not ctx.in_quote[tok.i]
+        tok.pos_ != "PROPN" and tok.text[:1].isupper() and tok.i != ctx.sentence(tok.i)[0] and not ctx.in_quote[tok.i]
         and tok.i not in ctx.entity_of and ctx.surnames.get(tok.lower_, ("", ""))[1] == "PERSON"
     )

@@ -8,9 +8,13 @@ itself (subject labels, pronouns, determiners); a file without one takes the Eng
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
+
+import numpy
+from spacy.strings import get_string_id
 
 DEFAULT_PATH = Path(__file__).with_name("speech_verbs.json")
 
@@ -43,6 +47,21 @@ class SpeechLexicon:
     complementizers: frozenset[str] = frozenset()  # "said that ...": not part of the claim
     question_words: frozenset[str] = frozenset()  # "asked whether ...": no claim
 
+    # The same words as spaCy's ids (the values of Doc.to_array's LOWER and DEP columns), so that a
+    # document's tokens are screened with one array test and only the few that pass become Token objects.
+    @cached_property
+    def cue_word_ids(self) -> numpy.ndarray:
+        """Words a cue may start with: the verbs, the object-report verbs and the phrases' first words."""
+        return word_ids([*self.verbs, *self.object_reports, *self.phrase_starts])
+
+    @cached_property
+    def subject_ids(self) -> numpy.ndarray:
+        return word_ids(self.subjects)
+
+    @cached_property
+    def document_ids(self) -> numpy.ndarray:
+        return word_ids(self.documents)
+
     def pronoun(self, token) -> str:
         """A pronoun's word: "-il" of the inverted "a-t-il dit" is "il"."""
         return token.lower_.lstrip("-")
@@ -74,6 +93,19 @@ class SpeechLexicon:
             if end <= len(doc) and all(doc[token.i + n].lower_ == word for n, word in enumerate(phrase)):
                 return end
         return None
+
+
+def word_ids(words: Iterable[str]) -> numpy.ndarray:
+    return numpy.array(sorted({get_string_id(w) for w in words}), dtype="uint64")
+
+
+def among(values: numpy.ndarray, ids: numpy.ndarray) -> numpy.ndarray:
+    """Which ``values`` are in the sorted ``ids`` (``word_ids``): a binary search each, where numpy.isin
+    would sort both on every call."""
+    if not len(ids):
+        return numpy.zeros(len(values), dtype=bool)
+    at = numpy.minimum(numpy.searchsorted(ids, values), len(ids) - 1)
+    return ids[at] == values
 
 
 def lexicon_path(language: str) -> Path | None:

@@ -101,9 +101,8 @@ def issued_documents(ctx: QuoteContext, cue: Token) -> set[str]:
     group wrote", "issued a statement warning"), which a later "the statement said" refers back to.
     A document spoken about ("said the report was flawed") is someone else's."""
     return {
-        t.lower_ for t in cue.sent
-        if is_document(ctx, t) and not ctx.in_quote[t.i]
-        and ((t.dep_ == "pobj" and t.head.lower_ in ("in", "via", "through")) or cue.head.i == t.i)
+        t.lower_ for t in (ctx.doc[i] for i in ctx.in_sentence(ctx.documents, cue.i))
+        if not ctx.in_quote[t.i] and ((t.dep_ == "pobj" and t.head.lower_ in ("in", "via", "through")) or cue.head.i == t.i)
     }
 
 

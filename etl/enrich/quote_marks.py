@@ -23,6 +23,7 @@ FAMILIES = {
     "«": "guillemet", "»": "guillemet", "‹": "guillemet", "›": "guillemet",
     "‘": "single", "’": "single", "'": "single", "‚": "single",
 }
+MARKS = re.compile("[" + re.escape("".join(FAMILIES)) + "]")  # the loop below visits the marks only
 OPENING_GLYPHS = frozenset("“„‟«‹‘‚")
 SPACED_OPENING, SPACED_CLOSING = frozenset("«‹"), frozenset("»›")
 # What may stand right before an opening mark, or right after a closing one, besides space.
@@ -51,9 +52,9 @@ def find_quoted_spans(text: str) -> list[QuotedSpan]:
     for n, (p_start, p_end) in enumerate(paragraphs):
         continued = bool(stack)
         as_double = skip = -1  # a doubled single mark (’’) is one double mark: which glyph is read as it
-        for pos in range(p_start, p_end):
-            family = FAMILIES.get(text[pos])
-            if family is None or pos == skip:
+        for mark in MARKS.finditer(text, p_start, p_end):
+            pos, family = mark.start(), FAMILIES[mark.group()]
+            if pos == skip:
                 continue
             if pos == as_double:
                 family = "double"

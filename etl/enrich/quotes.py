@@ -165,16 +165,16 @@ def _frame(ctx: QuoteContext, qs: QuotedSpan, forward: bool) -> list[Token]:
 
 def _indirect(ctx: QuoteContext) -> list[Found]:
     found = []
-    for tok in ctx.doc:
-        if ctx.in_quote[tok.i]:
-            continue
-        if (ctx.is_cue(tok) or tok.lower_ in ctx.lexicon.object_reports) and not ctx.is_phrase(tok):
+    for i in ctx.cue_words:  # the words a cue or a report may start with, outside quotes
+        tok = ctx.doc[i]
+        opens_phrase = ctx.is_phrase(tok)  # "according (to)": else a verb, or none
+        if not opens_phrase and (ctx.lexicon.is_verb(tok) or tok.lower_ in ctx.lexicon.object_reports):
             reported = object_report(tok, ctx.lexicon)  # "accused X of Y", "urged X to Y"
             if reported is not None:
                 if not any(ctx.in_quote[reported[0] : reported[1]]):  # else the partial quote carries it
                     found.extend(_reported(ctx, tok, *reported))
                 continue
-            if not ctx.lexicon.reports_claims(tok) or not ctx.is_cue(tok):
+            if not ctx.lexicon.reports_claims(tok) or not ctx.lexicon.is_verb(tok):
                 continue
             # One report may parse as several ccomps, or a ccomp and a conj ("said X, but that Y"): one clause.
             # Pieces of a split direct quote ("“A,” he said, “but B.”") parse so too: they are no claim.
@@ -198,7 +198,7 @@ def _indirect(ctx: QuoteContext) -> list[Found]:
                 found.extend(_reported(ctx, tok, start, end))
             elif tok.dep_ == "parataxis":
                 found.extend(_parenthetical(ctx, tok))
-        elif ctx.is_phrase(tok):
+        elif opens_phrase:
             phrase = tok.head if tok.dep_ == "case" else tok  # UD hangs "selon" on X: X's subtree is the phrase
             head = phrase.head
             while head.dep_ == "conj" and head.head.i < head.i:  # "X killed three and injured 27, according to Y"

@@ -18,12 +18,16 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import Counter, defaultdict
 
-from spacy.tokens import Doc, Token
+import numpy
+from spacy.attrs import MORPH
+from spacy.tokens import Doc, MorphAnalysis, Token
 
-from etl.enrich.lexicon import SpeechLexicon
+from etl.enrich.lexicon import SpeechLexicon, among, word_ids
 from etl.records import Entity
 
 NAMED_LABELS = ("PERSON", "ORG")
+PLURAL_TAGS = ("NNS", "NNPS")
+PLURAL_TAG_IDS = word_ids(PLURAL_TAGS)
 DATELINE_DASHES = frozenset({"—", "–", "--"})
 STRONG, WEAK = 3, 1  # an honorific or a gendered noun outweighs a pronoun read from the sentence
 # How English nouns for people end ("the actor", "the singer", "the economist", "the 56-year-old").
@@ -33,7 +37,12 @@ PERSON_NOUN_ENDINGS = ("er", "or", "ist", "ian", "ant", "ent", "old")
 class Referents:
     """Per-doc indexes built in one pass over the entity mentions and one over the sentences."""
 
-    def __init__(self, doc: Doc, entity_of: dict[int, Entity], lexicon: SpeechLexicon, in_quote: list[bool]):
+    def __init__(
+        self, doc: Doc, entity_of: dict[int, Entity], lexicon: SpeechLexicon, in_quote: list[bool],
+        pronoun_slots: list[int], sentence_starts: list[int],
+    ):
+        """``pronoun_slots``: the unquoted tokens standing as a subject or a possessive, in order;
+        ``sentence_starts``: the first token of each sentence."""
         self.doc, self.entity_of, self.lexicon, self.in_quote = doc, entity_of, lexicon, in_quote
         self.described: dict[str, dict[str, Entity]] = defaultdict(dict)  # "mayor" -> {"Luis Herrera": ...}
         self.org_subjects: list[tuple[int, Entity]] = []  # organisations standing as subjects, in order
@@ -43,63 +52,67 @@ class Referents:
         self._votes: dict[str, Counter] = defaultdict(Counter)  # canonical name -> gender votes
         for start, end, entity in self._mentions():
             self._read_mention(start, end, entity)
-        self._read_sentence_pronouns()
+        self._read_sentence_pronouns(pronoun_slots, sentence_starts)
         self.gender = {name: votes.most_common(1)[0][0] for name, votes in self._votes.items()}
 
     # -- reading the article -------------------------------------------------------------------
 
     def _mentions(self):
         """(start, end, entity) for each run of tokens naming a person or an organisation, outside quotes."""
-        doc, run = self.doc, None
-        for i in range(len(doc) + 1):
-            entity = self.entity_of.get(i) if i < len(doc) else None
-            if run is not None and entity is not run[1]:
-                yield run[0], i, run[1]
+        run, last = None, -1  # the open run (start, entity) and its last token
+        for i in sorted(self.entity_of):
+            entity = self.entity_of[i]
+            if run is not None and (i != last + 1 or entity is not run[1]):
+                yield run[0], last + 1, run[1]
                 run = None
-            if run is None and entity is not None and entity.label in NAMED_LABELS and not self.in_quote[i]:
+            if run is None and entity.label in NAMED_LABELS and not self.in_quote[i]:
                 run = (i, entity)
+            last = i
+        if run is not None:
+            yield run[0], last + 1, run[1]
 
     def _read_mention(self, start: int, end: int, entity: Entity) -> None:
         doc = self.doc
-        root = doc[start:end].root
-        while root.dep_ == "compound" and root.head.pos_ == "PROPN" and root.head.i not in self.entity_of:
-            root = root.head  # "Big Machine" mapped from "Big" alone: the phrase's head stands in the clause
-        words = []
-        if start > 0 and doc[start - 1].pos_ in ("PROPN", "NOUN") and doc[start - 1].i not in self.entity_of:
-            words.append(doc[start - 1])  # the title right before the name: "Sen.", "Mayor", "spokeswoman"
-        if root.dep_ == "appos" and root.head.pos_ == "NOUN":
-            words.append(root.head)  # "the chief executive, Martin Feld"
+        root = doc[start] if end - start == 1 else doc[start:end].root
+        head = root.head  # each .head makes a new Token: read once
+        while root.dep_ == "compound" and head.pos_ == "PROPN" and head.i not in self.entity_of:
+            root, head = head, head.head  # "Big Machine" mapped from "Big" alone: the phrase's head stands in the clause
+        dep, words = root.dep_, []
+        before = doc[start - 1] if start > 0 else None
+        if before is not None and before.pos_ in ("PROPN", "NOUN") and start - 1 not in self.entity_of:
+            words.append(before)  # the title right before the name: "Sen.", "Mayor", "spokeswoman"
+        if dep == "appos" and head.pos_ == "NOUN":
+            words.append(head)  # "the chief executive, Martin Feld"
         words += [c for c in root.children if c.dep_ == "appos" and c.pos_ == "NOUN"]  # "NetChoice, a trade group"
         if entity.label == "ORG":
             words += [t for t in doc[start:end] if t.is_alpha]  # "the department" -> "Department of Agriculture"
-        if entity.label == "ORG":
             self.org_mentions.append((start, entity))
         for word in words:
             key = self.lexicon.spelled_out(word)  # "Gov. Andrea Whitlock" is "the governor"
             self.described[key][entity.name] = entity
             if entity.label == "PERSON":
                 self._vote_noun(entity, key, STRONG)
-        if is_dateline(root) or is_dateline(root.head):  # "SEATTLE (Reuters) —" is no subject
+        if is_dateline(root) or is_dateline(head):  # "SEATTLE (Reuters) —" is no subject
             return
         subjects = self.lexicon.subjects
-        if root.dep_ in subjects or (root.dep_ == "appos" and root.head.dep_ in subjects):
+        if dep in subjects or (dep == "appos" and head.dep_ in subjects):
             (self.person_subjects if entity.label == "PERSON" else self.org_subjects).append((start, entity))
 
-    def _read_sentence_pronouns(self) -> None:
+    def _read_sentence_pronouns(self, slots: list[int], sentence_starts: list[int]) -> None:
         """he/she as a subject, his/her as a possessive, in a sentence whose only person is its subject."""
         persons = iter(self.person_subjects)
         subject = next(persons, None)
-        for sent in self.doc.sents:
-            while subject is not None and subject[0] < sent.start:
+        for start, end in zip(sentence_starts, [*sentence_starts[1:], len(self.doc)]):
+            while subject is not None and subject[0] < start:
                 subject = next(persons, None)
-            if subject is None or subject[0] >= sent.end:
+            if subject is None or subject[0] >= end:
                 continue
-            people = {e.name for i in range(sent.start, sent.end) if (e := self.entity_of.get(i)) and e.label == "PERSON"}
-            if len(people) != 1:
+            named = self.persons[bisect_left(self.persons, start) : bisect_left(self.persons, end)]
+            if len({self.entity_of[i].name for i in named}) != 1:
                 continue
-            for tok in sent:
-                gender = self.lexicon.pronoun_gender.get(self.lexicon.pronoun(tok))
-                if gender and not self.in_quote[tok.i] and (tok.dep_ in self.lexicon.subjects or tok.tag_ == "PRP$"):
+            for i in slots[bisect_left(slots, start) : bisect_left(slots, end)]:
+                gender = self.lexicon.pronoun_gender.get(self.lexicon.pronoun(self.doc[i]))
+                if gender:
                     self._votes[subject[1].name][gender] += WEAK
 
     def _vote_noun(self, entity: Entity, word: str, weight: int) -> None:
@@ -177,7 +190,24 @@ class Referents:
 
 def is_plural(tok: Token) -> bool:
     """A plural noun: by its English tag, or by the morphology other languages' pipelines set."""
-    return tok.tag_ in ("NNS", "NNPS") or "Plur" in tok.morph.get("Number")
+    return tok.tag_ in PLURAL_TAGS or _plural_morph(tok.morph)
+
+
+def plural_tokens(doc: Doc, tags: numpy.ndarray) -> numpy.ndarray:
+    """``is_plural`` of every token at once, from the TAG column of ``doc.to_array`` and, where the
+    pipeline sets any, the morphology: each distinct analysis is read once, not once per token."""
+    plural = among(tags, PLURAL_TAG_IDS)
+    if not doc.has_annotation("MORPH"):
+        return plural
+    morphs = doc.to_array(MORPH)
+    for key in numpy.unique(morphs[~plural]).tolist():
+        if key and _plural_morph(MorphAnalysis.from_id(doc.vocab, key)):
+            plural |= morphs == key
+    return plural
+
+
+def _plural_morph(morph: MorphAnalysis) -> bool:
+    return "Plur" in morph.get("Number")
 
 
 def is_dateline(tok: Token) -> bool:

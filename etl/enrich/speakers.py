@@ -78,8 +78,9 @@ def subject_of(ctx: QuoteContext, cue: Token) -> Token | None:
         if speaking:
             # A dateline ("PARIS — ...") parses as a second subject, farther from the verb than the real one.
             subject = min(speaking, key=lambda c: abs(c.i - verb.i))
-            relative = subject.tag_ in ("WDT", "WP") or any(t.tag_ in ("WDT", "WP") for t in subject.subtree)
-            if relative and verb.dep_ == "relcl":
+            if verb.dep_ == "relcl" and (
+                subject.tag_ in ("WDT", "WP") or any(t.tag_ in ("WDT", "WP") for t in subject.subtree)
+            ):
                 return verb.head  # "officials, who said ..." / "both of which said" -> the antecedent
             return subject
         if subjects:  # only a quotation mark or a dateline parsed as the subject: the parse is lost here

@@ -28,12 +28,15 @@ QUESTIONS = frozenset({"q", "question"})
 ANSWERS = frozenset({"a", "answer"})
 MIN_ANSWERS = 2
 MAX_LABEL_WORDS = 4
+MIN_TURNS = 3  # a question and two answers, or two people of whom one speaks twice: fewer is no layout
 
 
 def transcript_turns(ctx: QuoteContext) -> list[Found]:
     """The turns of the article's interview or transcript layout, if it has one, as direct quotes."""
     turns = [(m.group("label").strip(), m.start("words"), _end(ctx.text, m.end())) for m in _TURN.finditer(ctx.text)]
     turns = [t for t in turns if len(t[0].split()) <= MAX_LABEL_WORDS]
+    if len(turns) < MIN_TURNS:
+        return []
     return _interview(ctx, turns) or _named_turns(ctx, turns)
 
 
