@@ -14,6 +14,7 @@ Each of these is a ``Collision``, written with both origins to the run's ``dupli
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,9 @@ SAME_CONTENT = "same content"
 URL_CONFLICT = "same url, different content"
 SAME_CONTENT_INDEXED = "same content as an indexed article"  # indexed by an earlier run
 
+_SCHEMA = """CREATE TABLE by_id (id TEXT PRIMARY KEY, hash TEXT NOT NULL, origin TEXT);
+CREATE TABLE by_hash (hash TEXT PRIMARY KEY, id TEXT NOT NULL, origin TEXT);
+CREATE TABLE indexed (hash TEXT PRIMARY KEY, id TEXT NOT NULL, origin TEXT, url TEXT)"""  # copies earlier runs indexed
 # content hash -> (id, origin, url) of an indexed article with that body, or None
 StoredLookup = Callable[[str], "tuple[str, str | None, str | None] | None"]
 
@@ -59,19 +63,22 @@ class Collision:
 
 
 class Deduplicator:
-    """Remembers each id and text of a run (with where it came from) to judge the next article."""
+    """Remembers each id and text of a run (with where it came from) to judge the next article.
+
+    Kept in a private temporary SQLite database (on disk, deleted when the run's judge goes), not in
+    dicts: a run of millions of articles holds no more memory than a run of ten."""
 
     def __init__(self, stored: StoredLookup | None = None) -> None:
-        self._by_id: dict[str, tuple[str, str]] = {}  # id -> (content hash, origin)
-        self._by_hash: dict[str, tuple[str, str]] = {}  # content hash -> (id, origin)
         self.stored = stored  # the index's lookup by content hash: what earlier runs indexed
-        self._indexed: dict[str, tuple[str, str | None, str | None]] = {}  # content hash -> a found copy
+        # "": private, on disk, gone on close; nothing to recover after a crash, so no journal.
+        self._db = sqlite3.connect("", isolation_level=None, check_same_thread=False)
+        self._db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + _SCHEMA)
 
     def admit(self, article: Article) -> Collision | None:
         """None for a new article; else what it collides with. A dropped one is not remembered; a
         conflicting one is given its content id (``article.id`` changes) and remembered under it."""
         claimed, conflict = article.id, None
-        first = self._by_id.get(claimed)
+        first = self._db.execute("SELECT hash, origin FROM by_id WHERE id = ?", (claimed,)).fetchone()
         if first is not None:
             first_hash, first_origin = first
             if first_hash == article.content_hash:
@@ -79,24 +86,24 @@ class Deduplicator:
                 return Collision(claimed, article.origin, claimed, first_origin, reason)
             article.id = article_id(None, article.content_hash)
             conflict = Collision(claimed, article.origin, claimed, first_origin, URL_CONFLICT, indexed_as=article.id)
-        same_text = self._by_hash.get(article.content_hash)
+        same_text = self._db.execute("SELECT id, origin FROM by_hash WHERE hash = ?", (article.content_hash,)).fetchone()
         if same_text is not None:
             return Collision(claimed, article.origin, same_text[0], same_text[1], SAME_CONTENT)
         indexed = self._indexed_copy(article)
         if indexed is not None:
             return Collision(claimed, article.origin, indexed[0], indexed[1] or "", SAME_CONTENT_INDEXED,
                              url=article.url, duplicate_of_url=indexed[2])
-        self._by_id[article.id] = (article.content_hash, article.origin)
-        self._by_hash[article.content_hash] = (article.id, article.origin)
+        self._db.execute("INSERT OR REPLACE INTO by_id VALUES (?, ?, ?)", (article.id, article.content_hash, article.origin))
+        self._db.execute("INSERT OR REPLACE INTO by_hash VALUES (?, ?, ?)", (article.content_hash, article.id, article.origin))
         return conflict
 
     def _indexed_copy(self, article: Article) -> tuple[str, str | None, str | None] | None:
         """An article of an earlier run with this text under another id (a re-run of one input is none)."""
-        found = self._indexed.get(article.content_hash)
+        found = self._db.execute("SELECT id, origin, url FROM indexed WHERE hash = ?", (article.content_hash,)).fetchone()
         if found is None and self.stored is not None:
             found = self.stored(article.content_hash)
-            if found is not None:
-                self._indexed[article.content_hash] = found
+            if found is not None:  # asked once per text: the sink is a search away
+                self._db.execute("INSERT INTO indexed VALUES (?, ?, ?, ?)", (article.content_hash, *found))
         return found if found is not None and found[0] != article.id else None
 
 

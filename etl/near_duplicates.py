@@ -1,21 +1,25 @@
 """Near-copies across runs: a story republished with an edit is indexed, and says whose copy it is.
 
 Each article's body is normalised (lower-cased words), cut into shingles of ``SHINGLE_WORDS``
-words, and summarised by a MinHash signature; an LSH index (``datasketch``) finds the stored
-articles whose signatures are close, and those whose estimated Jaccard similarity reaches
-``settings.near_duplicate_threshold`` (0.8 by default) are copies. The article gets
-``duplicate_of`` = the earliest of them (the copy of a copy points at the original), and is still
-indexed; ``search --unique`` hides it.
+words, and summarised by a MinHash signature (``datasketch``). Locality-sensitive hashing finds the
+stored articles whose signatures are close: the signature is cut into bands (datasketch's choice for
+the threshold), and an article sharing a whole band with the new one is a candidate. Those whose
+estimated Jaccard similarity reaches ``settings.near_duplicate_threshold`` (0.8 by default) are
+copies. The article gets ``duplicate_of`` = the earliest of them (the copy of a copy points at the
+original), and is still indexed; ``search --unique`` hides it.
 
-The signatures live in SQLite (``near_duplicates.sqlite3``, in the fetch state's folder,
-``settings.state_folder``), so later runs compare with earlier ones; within a run, every article
-admitted is compared with the ones before it. Only articles that landed in the index are written
-(``confirm``), as the fetch state does. As with the fetch state, a file that cannot be used is a
-warning and a run that remembers less (only its own articles), never a failed run.
+The signatures and their band keys live in SQLite (``near_duplicates.sqlite3``, in the fetch
+state's folder, ``settings.state_folder``), indexed by key, and each article queries them: memory
+stays flat however many articles the index holds. Later runs compare with earlier ones; within a
+run, every article admitted is compared with the ones before it, kept in temporary tables of the
+connection until ``confirm`` writes those that landed in the index, as the fetch state does. As with
+the fetch state, a file that cannot be used is a warning and a run that remembers less (only its
+own articles, in a private temporary database), never a failed run.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import sqlite3
@@ -34,11 +38,21 @@ NUM_PERM = 128  # hash functions per signature: 1 KiB each; the estimate's error
 SHINGLE_WORDS = 5
 SEED = 1  # the same hash functions in every run, so signatures compare across runs
 SCHEME, DTYPE = "affine32", np.uint32  # datasketch's hashing scheme, named so stored values are read as such
+VERSION = 1  # PRAGMA user_version: 1 = band keys stored beside the signatures (0: signatures only, loaded whole)
 _WORD = re.compile(r"\w+")
-_SCHEMA = """CREATE TABLE IF NOT EXISTS signatures (
+_SIGNATURES = """CREATE TABLE IF NOT EXISTS {db}signatures (
     id TEXT PRIMARY KEY, seq INTEGER NOT NULL, duplicate_of TEXT, hashvalues BLOB NOT NULL)"""
-_UPSERT = """INSERT INTO signatures (id, seq, duplicate_of, hashvalues) VALUES (?, ?, ?, ?)
+_BANDS = "CREATE TABLE IF NOT EXISTS {db}bands (key INTEGER NOT NULL, id TEXT NOT NULL, PRIMARY KEY (key, id)) WITHOUT ROWID"
+_UPSERT = """INSERT INTO main.signatures (id, seq, duplicate_of, hashvalues)
+    SELECT id, seq, duplicate_of, hashvalues FROM temp.signatures WHERE id IN (SELECT id FROM temp.landed)
     ON CONFLICT(id) DO UPDATE SET duplicate_of = excluded.duplicate_of, hashvalues = excluded.hashvalues"""
+# This run's version of an article (temp) hides the stored one: a re-run's new text replaces the old.
+_CANDIDATES = """SELECT id, seq, duplicate_of, hashvalues FROM temp.signatures
+    WHERE id IN (SELECT id FROM temp.bands WHERE key IN ({keys}))
+    UNION ALL SELECT id, seq, duplicate_of, hashvalues FROM main.signatures
+    WHERE id IN (SELECT id FROM main.bands WHERE key IN ({keys})) AND id NOT IN (SELECT id FROM temp.signatures)"""
+_RECORD = """SELECT seq, duplicate_of, hashvalues FROM temp.signatures WHERE id = :id
+    UNION ALL SELECT seq, duplicate_of, hashvalues FROM main.signatures WHERE id = :id LIMIT 1"""
 
 log = logging.getLogger(__name__)
 
@@ -65,11 +79,10 @@ class NearDuplicates:
             raise ValueError(f"setting near_duplicate_threshold: expected a number in (0, 1], got {threshold}")
         self.threshold = threshold
         self.path = None if folder is None else Path(folder) / FILE
-        self._lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
-        self._known: dict[str, tuple[int, str | None, MinHash]] = {}  # id -> (order, duplicate_of, signature)
-        self._pending: dict[str, tuple[int, str | None, MinHash]] = {}  # this run's, until confirmed
-        self._next = 1  # the order of the next new article
+        # The bands datasketch's LSH would use at this threshold: the same candidates as its index.
+        self._bands = MinHashLSH(threshold=threshold, num_perm=NUM_PERM).hashranges
         self._conn = self._open()
+        self._next = 1 + (self._conn.execute("SELECT max(seq) FROM main.signatures").fetchone()[0] or 0)
 
     @classmethod
     def for_run(cls, settings: Settings) -> NearDuplicates:
@@ -77,64 +90,107 @@ class NearDuplicates:
 
     def admit(self, article: Article) -> str | None:
         """The id of the earliest article this one is a near-copy of, or None; either way it is remembered."""
-        minhash = signature(article.body)
+        values = signature(article.body).hashvalues.astype(DTYPE)
+        keys = self._keys(values)
+        marks = ",".join("?" * len(keys))
         original, first = None, None
-        for candidate in self._lsh.query(minhash):
+        for candidate, seq, root, stored in self._conn.execute(_CANDIDATES.format(keys=marks), keys + keys):
             if candidate == article.id:
                 continue
-            seq, root, stored = self._known[candidate]
             root = root or candidate
-            if root == article.id or stored.jaccard(minhash) < self.threshold:
+            if root == article.id or _similarity(stored, values) < self.threshold:
                 continue
-            order = self._known[root][0] if root in self._known else seq
+            found = self._record(root)
+            order = found[0] if found is not None else seq
             if first is None or order < first:
                 original, first = root, order
-        previous = self._known.get(article.id)
-        if previous is not None:  # the same article again (a re-run): its new text replaces the old
-            self._lsh.remove(article.id)
+        previous = self._record(article.id)
         seq = previous[0] if previous is not None else self._next
         self._next = max(self._next, seq + 1)
-        self._lsh.insert(article.id, minhash)
-        self._known[article.id] = self._pending[article.id] = (seq, original, minhash)
+        with self._conn:
+            if previous is not None:  # the same article again: its new text replaces an earlier one of this run
+                self._conn.executemany("DELETE FROM temp.bands WHERE key = ? AND id = ?",
+                                       ((key, article.id) for key in self._keys(np.frombuffer(previous[2], DTYPE))))
+            self._conn.execute("INSERT OR REPLACE INTO temp.signatures VALUES (?, ?, ?, ?)",
+                               (article.id, seq, original, values.tobytes()))
+            self._conn.executemany("INSERT OR IGNORE INTO temp.bands VALUES (?, ?)", ((key, article.id) for key in keys))
         return original
 
     def confirm(self, ids: Iterable[str]) -> None:
-        """Keep the signatures of these articles (the ones that landed in the index) for later runs."""
-        rows = [(i, *self._pending[i][:2], self._pending[i][2].hashvalues.astype(DTYPE).tobytes())
-                for i in dict.fromkeys(ids) if i in self._pending]
-        self._pending.clear()
-        if self._conn is None or not rows:
-            return
+        """Keep the signatures of these articles (the ones that landed in the index) for later runs;
+        this run's others are forgotten."""
+        conn = self._conn
         try:
-            with self._conn:
-                self._conn.executemany(_UPSERT, rows)
+            with conn:
+                conn.executemany("INSERT OR IGNORE INTO temp.landed VALUES (?)", ((i,) for i in ids))
+                replaced = conn.execute("SELECT id, hashvalues FROM main.signatures WHERE id IN "
+                                        "(SELECT id FROM temp.landed JOIN temp.signatures USING (id))")
+                conn.executemany("DELETE FROM main.bands WHERE key = ? AND id = ?",
+                                 ((key, i) for i, old in replaced for key in self._keys(np.frombuffer(old, DTYPE))))
+                conn.execute(_UPSERT)
+                conn.execute("INSERT OR IGNORE INTO main.bands SELECT key, id FROM temp.bands "
+                             "WHERE id IN (SELECT id FROM temp.landed)")
         except sqlite3.Error as err:
             log.warning("near-duplicate state %s: could not be written (%s); this run's articles are not remembered",
                         self.path, err)
+        with conn:
+            for table in ("landed", "signatures", "bands"):
+                conn.execute(f"DELETE FROM temp.{table}")
 
     def close(self) -> None:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
 
-    def _open(self) -> sqlite3.Connection | None:
-        if self.path is None:
-            return None
-        conn = open_state(self.path, _SCHEMA, "SELECT count(*) FROM signatures", "near-duplicate state", log)
-        if conn is None:
-            return None
-        try:
-            rows = conn.execute("SELECT id, seq, duplicate_of, hashvalues FROM signatures ORDER BY seq").fetchall()
-        except sqlite3.Error as err:
-            log.warning("near-duplicate state %s: cannot be used (%s); this run compares its own articles only",
-                        self.path, err)
-            conn.close()
-            return None
-        with self._lsh.insertion_session() as session:
-            for doc_id, seq, duplicate_of, hashvalues in rows:
-                minhash = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME,
-                                  hashvalues=np.frombuffer(hashvalues, dtype=DTYPE))
-                session.insert(doc_id, minhash)
-                self._known[doc_id] = (seq, duplicate_of, minhash)
-                self._next = max(self._next, seq + 1)
+    def _keys(self, values: np.ndarray) -> list[int]:
+        """One key per band: a 64-bit digest of the band's values and its place (two bands never share a key)."""
+        return [int.from_bytes(hashlib.blake2b(values[start:end].tobytes(), digest_size=8, salt=bytes([band])).digest(),
+                               "big", signed=True)
+                for band, (start, end) in enumerate(self._bands)]
+
+    def _record(self, doc_id: str) -> tuple[int, str | None, bytes] | None:
+        """(order, duplicate_of, signature bytes) of an article of this run or a stored one."""
+        return self._conn.execute(_RECORD, {"id": doc_id}).fetchone()
+
+    def _open(self) -> sqlite3.Connection:
+        conn = None
+        if self.path is not None:
+            conn = open_state(self.path, _SIGNATURES.format(db=""), "SELECT count(*) FROM signatures",
+                              "near-duplicate state", log)
+        if conn is not None:
+            try:
+                self._upgrade(conn)
+            except sqlite3.Error as err:
+                log.warning("near-duplicate state %s: cannot be used (%s); this run compares its own articles only",
+                            self.path, err)
+                conn.close()
+                conn = None
+        if conn is None:  # "": a private database on disk, deleted on close
+            conn = sqlite3.connect("", check_same_thread=False)
+            self._upgrade(conn)
+        conn.execute("PRAGMA temp_store = FILE")  # this run's tables spill to disk past SQLite's page cache
+        for schema in (_SIGNATURES, _BANDS, "CREATE TABLE {db}landed (id TEXT PRIMARY KEY)"):
+            conn.execute(schema.format(db="temp."))
         return conn
+
+    def _upgrade(self, conn: sqlite3.Connection) -> None:
+        """The tables, the band keys filled once from the signatures a file of the earlier layout holds."""
+        if conn.execute("PRAGMA user_version").fetchone()[0] >= VERSION:
+            return
+        with conn:
+            for schema in (_SIGNATURES, _BANDS):
+                conn.execute(schema.format(db="main."))
+            count = 0
+            for doc_id, hashvalues in conn.execute("SELECT id, hashvalues FROM main.signatures"):  # streamed
+                conn.executemany("INSERT OR IGNORE INTO main.bands VALUES (?, ?)",
+                                 ((key, doc_id) for key in self._keys(np.frombuffer(hashvalues, DTYPE))))
+                count += 1
+            conn.execute(f"PRAGMA user_version = {VERSION}")
+        if count:
+            log.warning("near-duplicate state %s: indexed the LSH bands of its %d signatures (written by an earlier "
+                        "version; done once)", self.path, count)
+
+
+def _similarity(stored: bytes, values: np.ndarray) -> float:
+    """The estimated Jaccard similarity of two signatures: the share of hash functions on which they agree."""
+    return np.count_nonzero(np.frombuffer(stored, DTYPE) == values) / NUM_PERM

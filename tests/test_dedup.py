@@ -136,3 +136,21 @@ def test_a_later_run_drops_the_same_body_under_a_new_url(tmp_path, tmp_settings,
     assert (line["reason"], line["url"], line["duplicate_of_url"], line["duplicate_of_id"]) == (
         SAME_CONTENT_INDEXED, "https://b.example/copy", "https://a.example/story", hit.id)
     assert line["origin"].endswith("copy.html") and line["duplicate_of_origin"].endswith("story.html")
+
+
+def test_what_a_run_remembers_to_judge_duplicates_does_not_grow_its_memory():
+    """A run of many articles keeps their ids and hashes on disk, not in the process: still judged alike."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        dedup = Deduplicator()
+        for n in range(20_000):
+            assert dedup.admit(article(f"id{n}", f"story {n}", url=f"https://x.example/{n}")) is None
+        held = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    late_copy = dedup.admit(article("other", "story 17", url="https://y.example/17"))
+    assert (late_copy.reason, late_copy.duplicate_of_id, late_copy.duplicate_of_origin) == (
+        SAME_CONTENT, "id17", "/in/story 17.html")
+    assert held < 1_000_000  # in dicts, 20,000 articles held ~9 MB

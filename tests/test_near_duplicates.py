@@ -217,3 +217,81 @@ def test_a_corrupt_signature_file_is_set_aside_and_the_next_runs_remember_again(
     later = NearDuplicates(tmp_path)
     assert later.admit(copy) == "a1"  # the fresh file kept run 1's signature
     later.close()
+
+
+def earlier_layout_file(folder, articles) -> None:
+    """A signature file as news-etl wrote it before the band keys were stored: signatures only."""
+    import sqlite3
+
+    from etl.near_duplicates import DTYPE, FILE, signature
+
+    folder.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(folder / FILE) as conn:
+        conn.execute("CREATE TABLE signatures (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, duplicate_of TEXT, "
+                     "hashvalues BLOB NOT NULL)")
+        conn.executemany("INSERT INTO signatures VALUES (?, ?, ?, ?)",
+                         [(a.id, seq, None, signature(a.body).hashvalues.astype(DTYPE).tobytes())
+                          for seq, a in enumerate(articles, 1)])
+    conn.close()
+
+
+def test_a_file_of_the_earlier_layout_is_upgraded_once_and_its_originals_found(pages, settings, tmp_path, caplog):
+    import logging
+
+    wire, copy, other = (clean(RawDocument(origin=n, content=pages[n].read_bytes()), settings)
+                         for n in ("a-wire.html", "b-copy.html", "c-unrelated.html"))
+    earlier_layout_file(tmp_path, [other, wire])
+    caplog.set_level(logging.WARNING)
+    near = NearDuplicates(tmp_path)
+    [line] = [r.getMessage() for r in caplog.records]
+    assert "earlier version" in line and "2 signatures" in line
+    assert near.admit(copy) == wire.id
+    near.confirm([copy.id])
+    near.close()
+
+    caplog.clear()
+    again = NearDuplicates(tmp_path)  # upgraded: no second warning; the copy of run 2 is stored as one
+    assert caplog.records == []
+    republished_again = type(copy)(**{**{f: getattr(copy, f) for f in copy.__dataclass_fields__}, "id": "c3"})
+    assert again.admit(republished_again) == wire.id  # the copy of a copy points at the original
+    again.close()
+
+
+def test_opening_a_large_signature_file_reads_none_of_it_into_memory(tmp_path):
+    """What a run holds does not grow with the articles earlier runs stored: they are queried, not loaded."""
+    import random
+    import tracemalloc
+
+    from etl.records import Article
+
+    rng = random.Random(3)
+    words = [f"w{n}" for n in range(5000)]
+
+    def article(n: int) -> Article:
+        body = " ".join(rng.choice(words) for _ in range(120))
+        return Article(id=f"s{n}", url=f"https://x.example/{n}", source="x", title="t", authors=[], published_at=None,
+                       language="en", body=body, word_count=120, content_hash=f"h{n}", origin=f"x{n}")
+
+    stored = [article(n) for n in range(3000)]
+    earlier_layout_file(tmp_path, stored)
+    NearDuplicates(tmp_path).close()  # the one-time upgrade
+    tracemalloc.start()
+    try:
+        near = NearDuplicates(tmp_path)
+        edited = Article(**{**{f: getattr(stored[1234], f) for f in Article.__dataclass_fields__},
+                            "id": "new", "body": stored[1234].body + " one more word"})
+        assert near.admit(edited) == "s1234"
+        held = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    near.close()
+    # The earlier layout held ~3.6 KB per stored article (over 10 MB here); SQLite's page cache is bounded.
+    assert held < 2_000_000
+
+
+def test_without_a_state_folder_a_run_still_compares_its_own_articles(pages, settings):
+    wire, copy = (clean(RawDocument(origin=n, content=pages[n].read_bytes()), settings)
+                  for n in ("a-wire.html", "b-copy.html"))
+    near = NearDuplicates(None)
+    assert near.admit(wire) is None and near.admit(copy) == wire.id
+    near.close()
