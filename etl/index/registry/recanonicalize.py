@@ -10,24 +10,27 @@ is never touched again, so nothing flips back and forth.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
 from etl.index.registry.names import facet_value
-from etl.index.registry.registry import EntityRegistry, Row, rename
+from etl.index.registry.registry import EntityRegistry, Form, rename
 from etl.index.sink import Sink
 from etl.records import ENTITY_FACETS, IndexedDocument
 from etl.search.query import MAX_RESULT_WINDOW, SearchRequest
 
 FACET_OF = {label: facet for facet, labels in ENTITY_FACETS.items() for label in labels}
 PAGE = 1000
+WRITE_CHUNK = 200  # rewritten documents per write
 
 log = logging.getLogger(__name__)
 
 
-def recanonicalize(sink: Sink, registry: EntityRegistry, new_rows: list[Row]) -> int:
-    """Rewrite the indexed articles these new registry rows resolve; returns how many were rewritten."""
-    forms = sorted({(FACET_OF[full.label], facet_value(key)) for key, full, _ in new_rows})
+def recanonicalize(sink: Sink, registry: EntityRegistry, changed: Iterable[Form]) -> int:
+    """Rewrite the indexed articles that the new names of these short forms (label, key) resolve;
+    returns how many were rewritten."""
+    forms = sorted({(FACET_OF[label], facet_value(key)) for label, key in changed})
     ids = sorted({doc_id for facet, value in forms for doc_id in _ids_with(sink, facet, value)})
-    docs = []
+    rewritten, docs = 0, []
     for doc_id in ids:
         stored = sink.get(doc_id)
         if stored is None:
@@ -36,8 +39,12 @@ def recanonicalize(sink: Sink, registry: EntityRegistry, new_rows: list[Row]) ->
         renames = registry.resolutions(doc, previous=lambda stored=stored: stored)
         if renames:
             docs.append(rename(doc, renames))
-    if not docs:
-        return 0
+        if len(docs) >= WRITE_CHUNK:  # whole documents: a few hundred in memory at a time, however many change
+            rewritten, docs = rewritten + _write(sink, docs), []
+    return rewritten + _write(sink, docs) if docs else rewritten
+
+
+def _write(sink: Sink, docs: list[IndexedDocument]) -> int:
     report = sink.write(docs)
     for failed in report.failed:
         log.warning("re-canonicalising %s: the rewrite was refused (%s); it keeps its earlier names",

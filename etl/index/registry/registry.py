@@ -6,7 +6,9 @@ Each article's full names are filed (``names.filed_keys``) on the article's day;
 that name is attested (``names.pick``: in the article itself, in ``names.EVIDENCE`` articles, or in one
 that names ``names.SHARED_PEOPLE`` of the article's people: ``people_of`` reads an indexed article's).
 Names of this run's articles count at once, for the articles after them; they are stored for
-later runs only once their article has landed (``confirm``), as the fetch state does.
+later runs only once their article has landed (``confirm``), as the fetch state does. Until then they
+are kept in a private temporary SQLite database (on disk, gone with the run), and what is read from the
+store is cached up to a bound: a run of a million articles holds no more memory than a run of ten.
 
 A short form that is ambiguous now but was resolved in the article's indexed version keeps that
 resolution (``previous``): re-running a day never turns "Donald Trump" back into "Trump" because
@@ -15,7 +17,8 @@ resolution (``previous``): re-running a day never turns "Donald Trump" back into
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import date, timedelta
 from functools import partial
@@ -29,6 +32,17 @@ Renames = dict[tuple[str, str], str]  # (label, name as indexed) -> the full nam
 Row = tuple[str, FullName, str]  # (key, full name, the id of an article it was seen in)
 Seen = dict[FullName, set[str]]  # full names filed under one key -> articles they were seen in (some)
 PeopleOf = Callable[[str], Iterable[str]]  # article id -> the persons facet of the indexed article
+Form = tuple[str, str]  # (label, key): a short form whose names changed
+
+CACHED = 10_000  # keys (and indexed articles' people) kept in memory after reading them; re-read past that
+CHUNK = 5_000  # rows per write to the store
+_RUN_SCHEMA = """PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
+CREATE TABLE names (label TEXT NOT NULL, key TEXT NOT NULL, name TEXT NOT NULL, day TEXT NOT NULL,
+    article TEXT NOT NULL, PRIMARY KEY (label, key, name, day, article)) WITHOUT ROWID;
+CREATE INDEX names_by_article ON names (article);
+CREATE TABLE people (article TEXT PRIMARY KEY, surnames TEXT NOT NULL);
+CREATE TABLE landed (article TEXT PRIMARY KEY)"""
+_SEP = "\x1f"
 
 
 class NameStore(Protocol):
@@ -46,21 +60,23 @@ class EntityRegistry:
             raise ValueError(f"setting entity_window_days: expected 0 or more days, got {window_days}")
         self.store = store
         self._people_of = people_of
-        self._people: dict[str, frozenset[str]] = {}  # article id -> its people's surnames, folded
+        self._indexed_people: dict[str, frozenset[str]] = {}  # indexed article id -> its people's surnames, folded
         self.window = timedelta(days=window_days)
-        self._stored: dict[tuple[str, str], Seen] = {}  # (label, key) -> stored names, read once
-        self._run: dict[tuple[str, str], Seen] = {}  # this run's names, usable at once
-        self._pending: dict[str, list[Row]] = {}  # article id -> its rows, stored once it lands
+        self._stored: dict[tuple[str, str], Seen] = {}  # (label, key) -> stored names, as read
+        # This run's names (usable at once, stored once their article lands) and its articles' people.
+        self._run = sqlite3.connect("", check_same_thread=False)
+        self._run.executescript(_RUN_SCHEMA)
 
     def canonicalize(self, doc: IndexedDocument, previous: Callable[[], dict | None] | None = None) -> IndexedDocument:
         """``doc`` with its short forms indexed as their full names; its own full names are remembered."""
         day = _day(doc.article.published_at)
-        rows = [(key, FullName(e.label, e.name, day), doc.article.id)
-                for e in doc.entities for key in filed_keys(e.label, e.name)]
-        self._pending[doc.article.id] = rows
-        self._people[doc.article.id] = _surnames(e.name for e in doc.entities if e.label == "PERSON")
-        for key, full, article in rows:
-            self._run.setdefault((full.label, key), {}).setdefault(full, set()).add(article)
+        article = doc.article.id
+        rows = [(e.label, key, e.name, day, article) for e in doc.entities for key in filed_keys(e.label, e.name)]
+        people = _surnames(e.name for e in doc.entities if e.label == "PERSON")
+        with self._run:  # the article's names as of this version of it
+            self._run.execute("DELETE FROM names WHERE article = ?", (article,))
+            self._run.executemany("INSERT OR IGNORE INTO names VALUES (?, ?, ?, ?, ?)", rows)
+            self._run.execute("INSERT OR REPLACE INTO people VALUES (?, ?)", (article, _SEP.join(sorted(people))))
         return rename(doc, self.resolutions(doc, previous))
 
     def resolutions(self, doc: IndexedDocument, previous: Callable[[], dict | None] | None = None) -> Renames:
@@ -83,29 +99,47 @@ class EntityRegistry:
             renames.update(_kept(ambiguous, previous()))
         return renames
 
-    def confirm(self, ids: Iterable[str]) -> list[Row]:
-        """Store the names of these articles (the ones that landed); returns the rows new to the store."""
-        rows = [row for doc_id in dict.fromkeys(ids) for row in self._pending.get(doc_id, ())]
-        self._pending.clear()
-        new = self.store.add(rows)
-        for key, full, article in new:
-            loaded = self._stored.get((full.label, key))
-            if loaded is not None:  # a key not read yet is read whole when first asked for
-                loaded.setdefault(full, set()).add(article)
-        return new
+    def confirm(self, ids: Iterable[str]) -> set[Form]:
+        """Store the names of these articles (the ones that landed), then forget this run's; returns the
+        short forms (label, key) that have names new to the store."""
+        with self._run:
+            self._run.executemany("INSERT OR IGNORE INTO landed VALUES (?)", ((i,) for i in ids))
+        changed: set[Form] = set()
+        for chunk in self._landed_rows():
+            for key, full, article in self.store.add(chunk):
+                changed.add((full.label, key))
+                loaded = self._stored.get((full.label, key))
+                if loaded is not None:  # a key not read yet is read whole when first asked for
+                    loaded.setdefault(full, set()).add(article)
+        with self._run:
+            for table in ("names", "people", "landed"):
+                self._run.execute(f"DELETE FROM {table}")
+        return changed
 
     def close(self) -> None:
         self.store.close()
+        self._run.close()
 
+    def _landed_rows(self) -> Iterator[list[Row]]:
+        cursor = self._run.execute("SELECT key, label, name, day, article FROM names JOIN landed USING (article)")
+        while chunk := cursor.fetchmany(CHUNK):
+            yield [(key, FullName(label, name, day), article) for key, label, name, day, article in chunk]
     def _same_story(self, story: frozenset[str], articles: set[str]) -> bool:
         return any(len(story & self._people_in(article)) >= SHARED_PEOPLE for article in articles)
 
     def _people_in(self, article: str) -> frozenset[str]:
-        if article not in self._people:
-            self._people[article] = _surnames(self._people_of(article) if self._people_of else ())
-        return self._people[article]
+        found = self._run.execute("SELECT surnames FROM people WHERE article = ?", (article,)).fetchone()
+        if found is not None:  # an article of this run
+            return frozenset(found[0].split(_SEP)) - {""}
+        if article not in self._indexed_people:
+            if len(self._indexed_people) >= CACHED:
+                self._indexed_people.clear()
+            self._indexed_people[article] = _surnames(self._people_of(article) if self._people_of else ())
+        return self._indexed_people[article]
 
     def _load(self, wanted: dict[tuple[str, str], str]) -> None:
+        if len(self._stored) + len(wanted) > CACHED:
+            self._stored.clear()  # all of it is in the store, to be read again when asked for
         missing: dict[str, set[str]] = {}
         for (label, _), key in wanted.items():
             if (label, key) not in self._stored:
@@ -118,10 +152,13 @@ class EntityRegistry:
     def _candidates(self, label: str, key: str, day: str) -> Seen:
         """The names filed under ``key``, stored or of this run, seen within the window of ``day``."""
         merged: Seen = {}
-        for seen in (self._stored.get((label, key), {}), self._run.get((label, key), {})):
-            for full, articles in seen.items():
-                if self._within(full.day, day):
-                    merged.setdefault(full, set()).update(articles)
+        for full, articles in self._stored.get((label, key), {}).items():
+            if self._within(full.day, day):
+                merged.setdefault(full, set()).update(articles)
+        for name, seen, article in self._run.execute("SELECT name, day, article FROM names WHERE label = ? AND key = ?",
+                                                     (label, key)):
+            if self._within(seen, day):
+                merged.setdefault(FullName(label, name, seen), set()).add(article)
         return merged
 
     def _within(self, seen: str, day: str) -> bool:
