@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'"})
 _DOTS = re.compile(r"\.")
@@ -26,6 +27,7 @@ def fold_name(name: str) -> str:
     return _SPACE.sub(" ", _DOTS.sub("", bare)).strip().casefold()
 
 
+@lru_cache(maxsize=65_536)  # a document's ids are asked for by its facets, its id list and its quotes; names repeat
 def entity_id(label: str, name: str) -> str:
     """The id of the entity ``name`` with this label (PERSON, ORG, GPE, ...)."""
     key = f"{label.upper()}\x1f{fold_name(name)}"

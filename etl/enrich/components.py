@@ -18,6 +18,7 @@ from spacy.parts_of_speech import IDS
 from spacy.tokens import Doc, Span
 
 from etl.enrich.entities import extract_entities, load_variants
+from etl.enrich.entity_evidence import load_gazetteer
 from etl.enrich.lexicon import load_lexicon
 from etl.enrich.quotes import extract_quotes
 
@@ -177,6 +178,7 @@ def _simple_tokens(rule: dict, vocab) -> list[list[tuple[int, frozenset[int], bo
 def make_entities(nlp: Language, name: str, variants_path: str | None, lexicon_path: str | None):
     variants, lexicon = load_variants(variants_path), load_lexicon(lexicon_path)
     matcher = variants.matcher(nlp)
+    load_gazetteer()
 
     def work(doc: Doc) -> None:
         doc._.entities, doc._.entity_of = extract_entities(doc, variants, lexicon, matcher)
