@@ -65,10 +65,11 @@ class Speed:
         return json.loads(done.stdout.read_text())["docs"], done.seconds
 
     def raw_nlp(self, folder: Path, name: str = "raw-nlp") -> tuple[int, float, dict[str, float]]:
-        """(documents, seconds, seconds of each of our enrichers after it) of ``nlp.pipe`` alone over the folder's clean bodies."""
+        """(documents, seconds, and CPU seconds: the model's and each of our enrichers' after it) of
+        ``nlp.pipe`` alone over the folder's clean bodies."""
         done = measure([sys.executable, "-m", "bench.raw_nlp", str(folder)], self.logs, name)
         figures = json.loads(done.stdout.read_text())
-        return figures["docs"], figures["seconds"], figures["enrichers_seconds"]
+        return figures["docs"], figures["seconds"], {"model": figures["cpu_seconds"], **figures["enrichers_cpu_seconds"]}
 
     def run(self, folder: Path, name: str, workers: int = 1) -> RunFigures:
         """``news-etl run`` into a fresh embedded index."""

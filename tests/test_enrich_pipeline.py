@@ -76,3 +76,15 @@ def test_real_pages_get_the_same_tokens_entities_and_quotes_as_with_the_attribut
     for fast, reference in itertools.zip_longest(fast_docs, reference_docs):
         assert [asdict(e) for e in fast.entities] == [asdict(e) for e in reference.entities]
         assert [asdict(q) for q in fast.quotes] == [asdict(q) for q in reference.quotes]
+
+
+def test_the_enrichers_read_the_text_the_tokenizer_kept_and_only_for_its_own_document(nlp):
+    from spacy.tokens import Doc
+
+    from etl.enrich.doc_text import text_of
+
+    text = "  Mayor Ann Holt said:\n\n“We will rebuild it.”  \n"
+    doc = nlp(text)
+    assert text_of(doc) == text == doc.text
+    other = Doc(nlp.vocab, words=["Another", "story"], user_data=dict(doc.user_data))  # user data copied along
+    assert text_of(other) == "Another story " and text_of(Doc(nlp.vocab)) == ""

@@ -19,6 +19,8 @@ from spacy.attrs import IDX, LENGTH, LOWER, ORTH, SENT_START
 from spacy.strings import hash_string
 from spacy.tokens import Doc, Span
 
+from etl.enrich.doc_text import text_of
+
 _KEY = "news_etl.entity_doc"  # Doc.user_data key, only while the entities are extracted
 
 
@@ -32,7 +34,7 @@ class DocFacts:
 
     @cached_property
     def text(self) -> str:
-        return self.doc.text
+        return text_of(self.doc)
 
     @cached_property
     def ents(self) -> tuple[Span, ...]:

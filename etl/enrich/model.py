@@ -14,6 +14,7 @@ from etl.enrich.components import (
     PARAGRAPHS,
     QUOTES,
 )
+from etl.enrich.doc_text import TextKeepingTokenizer
 from etl.enrich.lexicon import lexicon_path
 from etl.settings import Settings
 
@@ -71,6 +72,7 @@ def _check_parts(nlp: spacy.Language, model: str) -> None:
 
 
 def _add_enrichers(nlp: spacy.Language, settings: Settings, lexicon: Path | None, quotes: bool = True):
+    nlp.tokenizer = TextKeepingTokenizer(nlp.tokenizer)
     variants = str(settings.entity_variants_path) if settings.entity_variants_path else None
     lexicon_arg = str(lexicon) if lexicon else None
     nlp.add_pipe(PARAGRAPHS, before="parser")

@@ -16,6 +16,7 @@ from spacy.parts_of_speech import IDS
 from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span, Token
 
+from etl.enrich.doc_text import text_of
 from etl.enrich.lexicon import SpeechLexicon, among
 from etl.enrich.quote_marks import QuotedSpan, find_quoted_spans
 from etl.enrich.referents import Referents, plural_tokens
@@ -102,7 +103,7 @@ class QuoteContext:
 
 
 def build_context(doc: Doc, entity_of: dict[int, Entity], lexicon: SpeechLexicon) -> QuoteContext:
-    ctx = QuoteContext(doc, doc.text, entity_of, lexicon)
+    ctx = QuoteContext(doc, text_of(doc), entity_of, lexicon)
     ctx.spans = [_close_unterminated(ctx, qs) for qs in find_quoted_spans(ctx.text)]
     quoted = numpy.zeros(len(doc), dtype=bool)
     for qs in ctx.spans:
