@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 import shutil
 import subprocess
 
@@ -232,8 +233,11 @@ def test_ctrl_c_in_enrich_is_one_line_and_exit_130(tmp_path):
     (tmp_path / "in").mkdir()
     for page in pages:
         shutil.copy(page, tmp_path / "in" / page.name)
+    # Ctrl-C as in a person's terminal: the default SIGINT, whatever the runner's own is (an ignored
+    # signal is inherited through exec, and a runner started in the background ignores it).
     child = pexpect.spawn(NEWS_ETL, ["enrich", "in"], cwd=str(tmp_path), dimensions=(24, 120), encoding="utf-8",
-                          timeout=240, env={"PATH": "/usr/bin:/bin", "TERM": "xterm", "LANG": "C.UTF-8"})
+                          timeout=240, env={"PATH": "/usr/bin:/bin", "TERM": "xterm", "LANG": "C.UTF-8"},
+                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     child.expect('"id": ')  # the first document is out: the command is mid-stream
     child.sendintr()
     child.expect(pexpect.EOF)
