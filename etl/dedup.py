@@ -14,7 +14,6 @@ Each of these is a ``Collision``, written with both origins to the run's ``dupli
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import Any
 from etl.clean.identity import article_id
 from etl.jsonl_log import JsonLinesLog
 from etl.records import Article, as_dict
+from etl.state_store import private_database
 
 DUPLICATES_FILE = "duplicates.jsonl"
 SAME_URL = "same url"
@@ -70,9 +70,7 @@ class Deduplicator:
 
     def __init__(self, stored: StoredLookup | None = None) -> None:
         self.stored = stored  # the index's lookup by content hash: what earlier runs indexed
-        # "": private, on disk, gone on close; nothing to recover after a crash, so no journal.
-        self._db = sqlite3.connect("", isolation_level=None, check_same_thread=False)
-        self._db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + _SCHEMA)
+        self._db = private_database(_SCHEMA, isolation_level=None)
 
     def admit(self, article: Article) -> Collision | None:
         """None for a new article; else what it collides with. A dropped one is not remembered; a

@@ -31,7 +31,7 @@ from datasketch import MinHash, MinHashLSH
 
 from etl.records import Article
 from etl.settings import Settings
-from etl.state_store import open_state
+from etl.state_store import open_state, private_database
 
 FILE = "near_duplicates.sqlite3"
 NUM_PERM = 128  # hash functions per signature: 1 KiB each; the estimate's error is about 0.035 at 0.8
@@ -165,8 +165,8 @@ class NearDuplicates:
                             self.path, err)
                 conn.close()
                 conn = None
-        if conn is None:  # "": a private database on disk, deleted on close
-            conn = sqlite3.connect("", check_same_thread=False)
+        if conn is None:
+            conn = private_database()
             self._upgrade(conn)
         conn.execute("PRAGMA temp_store = FILE")  # this run's tables spill to disk past SQLite's page cache
         for schema in (_SIGNATURES, _BANDS, "CREATE TABLE {db}landed (id TEXT PRIMARY KEY)"):

@@ -1,5 +1,6 @@
 """The SQLite files a run keeps beside the index (the fetch state, the near-duplicate signatures):
-opened so that no state problem ever stops a run.
+opened so that no state problem ever stops a run. Also the private database a run keeps what it
+has seen in, so that its memory does not grow with its length.
 
 Locked past ``TIMEOUT``, read-only or not creatable: one warning, and the run goes on without it.
 Unreadable (not a database, a damaged image): one warning, the file is kept as ``<name>.corrupt``
@@ -57,4 +58,13 @@ def _connect(path: Path, schema: str, probe: str) -> sqlite3.Connection:
     except sqlite3.Error:
         conn.close()
         raise
+    return conn
+
+
+def private_database(schema: str = "", isolation_level: str | None = "") -> sqlite3.Connection:
+    """A database only this connection sees, with ``schema`` applied: on disk, not in memory, so a
+    run of millions of articles holds no more than a run of ten, and deleted on close. Nothing in
+    it outlives a crash, so it keeps no journal and never syncs."""
+    conn = sqlite3.connect("", isolation_level=isolation_level, check_same_thread=False)
+    conn.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA temp_store = FILE;" + schema)
     return conn

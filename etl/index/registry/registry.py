@@ -17,7 +17,6 @@ resolution (``previous``): re-running a day never turns "Donald Trump" back into
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import date, timedelta
@@ -27,6 +26,7 @@ from typing import Protocol
 from etl.entity_ids import fold_name
 from etl.index.registry.names import SHARED_PEOPLE, FullName, filed_keys, lookup_key, pick
 from etl.records import Entity, IndexedDocument
+from etl.state_store import private_database
 
 Renames = dict[tuple[str, str], str]  # (label, name as indexed) -> the full name it is indexed as
 Row = tuple[str, FullName, str]  # (key, full name, the id of an article it was seen in)
@@ -36,8 +36,7 @@ Form = tuple[str, str]  # (label, key): a short form whose names changed
 
 CACHED = 10_000  # keys (and indexed articles' people) kept in memory after reading them; re-read past that
 CHUNK = 5_000  # rows per write to the store
-_RUN_SCHEMA = """PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
-CREATE TABLE names (label TEXT NOT NULL, key TEXT NOT NULL, name TEXT NOT NULL, day TEXT NOT NULL,
+_RUN_SCHEMA = """CREATE TABLE names (label TEXT NOT NULL, key TEXT NOT NULL, name TEXT NOT NULL, day TEXT NOT NULL,
     article TEXT NOT NULL, PRIMARY KEY (label, key, name, day, article)) WITHOUT ROWID;
 CREATE INDEX names_by_article ON names (article);
 CREATE TABLE people (article TEXT PRIMARY KEY, surnames TEXT NOT NULL);
@@ -64,8 +63,7 @@ class EntityRegistry:
         self.window = timedelta(days=window_days)
         self._stored: dict[tuple[str, str], Seen] = {}  # (label, key) -> stored names, as read
         # This run's names (usable at once, stored once their article lands) and its articles' people.
-        self._run = sqlite3.connect("", check_same_thread=False)
-        self._run.executescript(_RUN_SCHEMA)
+        self._run = private_database(_RUN_SCHEMA)
 
     def canonicalize(self, doc: IndexedDocument, previous: Callable[[], dict | None] | None = None) -> IndexedDocument:
         """``doc`` with its short forms indexed as their full names; its own full names are remembered."""
