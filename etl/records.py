@@ -109,6 +109,9 @@ class Entity:
     label: str  # PERSON, ORG, GPE, ...
     count: int
     mentions: list[str]  # every surface form seen
+    # Offices a person is named with here ("vice president" of "former Vice President Joe Biden"): across
+    # articles they tell apart two people of one surname ("Vice President Biden" beside Hunter Biden).
+    titles: list[str] = field(default_factory=list)
 
     @property
     def entity_id(self) -> str:
@@ -120,7 +123,7 @@ class Entity:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Entity:
-        return cls(**{name: data[name] for name in cls.__dataclass_fields__})
+        return cls(data["name"], data["label"], data["count"], data["mentions"], data.get("titles") or [])
 
 
 @dataclass(slots=True)

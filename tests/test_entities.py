@@ -67,6 +67,16 @@ def test_a_shared_surname_is_not_merged(nlp):
 
 
 
+def test_the_offices_a_person_is_named_with_are_kept_with_the_name(nlp):
+    found = entities(nlp, "Former Prime Minister Ingrid Solberg met Gov. Tomas Reyes and Mr. Carl Dunmore. "
+                          "His daughter Mara Reyes was there too. Later Governor Reyes said the talks went well.")
+    assert found["Ingrid Solberg"].titles == ["prime minister"]  # "former" says when, not which office
+    assert found["Tomas Reyes"].titles == ["governor"]  # "Gov." spelt out
+    assert found["Carl Dunmore"].titles == []  # "Mr." is said of anyone
+    assert found["Mara Reyes"].titles == []
+    assert found["Reyes"].titles == ["governor"]  # the surname two people share, with the office it is written with
+
+
 def test_the_words_around_a_name_settle_person_or_organisation(nlp):
     found = entities(
         nlp,

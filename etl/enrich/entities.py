@@ -62,6 +62,7 @@ from etl.enrich.person_names import (
     is_person,
     merge_full_names,
     name_words,
+    titles_of,
 )
 from etl.records import Entity
 
@@ -296,6 +297,8 @@ def _extract(doc: Doc, variants: Variants, lexicon: SpeechLexicon, matcher: Phra
         if _not_an_entity(group, doc):
             continue
         entity = group.to_entity()
+        if entity.label == "PERSON":
+            entity.titles = titles_of(group.spans, lexicon)
         if entity.label in ("GPE", "LOC"):
             entity.name = display_name(entity.name)
         entities.append(entity)

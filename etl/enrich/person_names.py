@@ -5,7 +5,9 @@ The article writes one person several ways: "Patrick W. Carlineo Jr.", "Pat Carl
 agree (one opens the other: "Pat"/"Patrick"), or a name that is the tail of one longer name, are one
 person, so their surname is no longer ambiguous. A full name the model called an organisation is a
 person when its surname alone is voted a person elsewhere ("Diego Schwartzman defeating ..." then
-"Schwartzman said"). "The Bidens" beside "Joe Biden" is a family, not an entity.
+"Schwartzman said"). "The Bidens" beside "Joe Biden" is a family, not an entity. The offices a
+person is named with ("former Vice President Joe Biden") are kept with the name: across articles
+they say which of two people of one surname a titled surname is.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from __future__ import annotations
 from etl.enrich.entity_evidence import gazetteer
 
 GENERATIONS = frozenset({"jr", "sr", "ii", "iii", "iv"})
+QUALIFIERS = frozenset({"former", "acting", "interim", "late"})  # when someone held the office, not which
+HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "sir", "dame", "madam"})  # said of anyone
 
 
 def name_words(key: str) -> list[str]:
@@ -68,3 +72,18 @@ def merge_full_names(groups: dict) -> None:
 
 def _compatible(a: list[str], b: list[str]) -> bool:
     return a == b or _same_person(a, b) or _same_person(b, a)
+
+
+def titles_of(spans, lexicon) -> list[str]:
+    """The offices written right before the mentions, spelt out, in order of first use: "former Vice
+    President Joe Biden" and "Vice President Biden" both give "vice president"; "Mr. Biden" none."""
+    found: dict[str, None] = {}
+    for span in spans:
+        doc, i, words = span.doc, span.start - 1, []
+        while i >= 0 and (word := lexicon.spelled_out(doc[i])) in lexicon.titles:
+            words.append(word)
+            i -= 1
+        office = [word for word in reversed(words) if word not in QUALIFIERS and word not in HONORIFICS]
+        if office:
+            found[" ".join(office)] = None
+    return list(found)

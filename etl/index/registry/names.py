@@ -3,7 +3,9 @@
 A full name is filed under the folded short forms people write for it ("keys"):
 
 - a person of two words or more under the bare surname ("Donald J. Trump" -> ``trump``) and,
-  when it has middle names or initials, under given name + surname (``donald trump``);
+  when it has middle names or initials, under given name + surname (``donald trump``), and under
+  each office it was named with and the surname (``vice president: biden``), which a titled bare
+  surname ("Vice President Biden") is looked up by when the surname alone is ambiguous;
   a generation suffix is part of the name ("Robert Quill Jr." is not "Robert Quill") but a bare
   surname is filed for both, so "Quill" beside the two of them stays "Quill";
 - an organisation under its acronym when every significant word is capitalised ("Federal Bureau
@@ -20,7 +22,7 @@ piece names the "Schiff" of another, "Noam Cohen" of a science piece not the "Co
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from etl.entity_ids import fold_name
@@ -32,6 +34,7 @@ ACRONYM_STOPWORDS = frozenset({"of", "the", "and", "for", "on", "in", "&", "de",
 EVIDENCE = 2  # articles a full name must be seen in to name a short form in another article
 SHARED_PEOPLE = 2  # other people's surnames two articles share to tell one story
 ACRONYM = "^"  # marks an acronym key, so "Fox" never finds the "Federation of Xylophonists"
+OFFICE = ": "  # between an office and a surname in a key; no folded name holds it
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,10 +46,12 @@ class FullName:
     day: str
 
 
-def filed_keys(label: str, name: str) -> list[str]:
-    """The keys a full name is filed under; none when ``name`` is not a full name."""
+def filed_keys(label: str, name: str, titles: Iterable[str] = ()) -> list[str]:
+    """The keys a full name (a person named with these offices) is filed under; none when ``name`` is
+    not a full name."""
     if label == "PERSON":
-        return _person_keys(name)
+        keys = _person_keys(name)
+        return keys + [f"{title}{OFFICE}{keys[0]}" for title in titles] if keys else keys
     if label == "ORG":
         return _organisation_keys(name)
     return []
@@ -63,9 +68,17 @@ def lookup_key(label: str, name: str) -> str | None:
     return folded
 
 
+def titled_keys(label: str, name: str, titles: Iterable[str]) -> list[str]:
+    """The keys a bare surname written with these offices is also looked up by."""
+    folded = fold_name(name)
+    if label != "PERSON" or " " in folded:
+        return []
+    return [f"{title}{OFFICE}{folded}" for title in titles]
+
+
 def facet_value(key: str) -> str:
     """The facet value a document holds for a short form with this key (what re-canonicalising searches)."""
-    return key.removeprefix(ACRONYM)
+    return key.removeprefix(ACRONYM).rpartition(OFFICE)[2]
 
 
 def pick(label: str, key: str, candidates: dict[FullName, set[str]], written: str, article: str,

@@ -24,7 +24,7 @@ from functools import partial
 from typing import Protocol
 
 from etl.entity_ids import fold_name
-from etl.index.registry.names import SHARED_PEOPLE, FullName, filed_keys, lookup_key, pick
+from etl.index.registry.names import SHARED_PEOPLE, FullName, filed_keys, lookup_key, pick, titled_keys
 from etl.records import Entity, IndexedDocument
 from etl.state_store import private_database
 
@@ -69,7 +69,8 @@ class EntityRegistry:
         """``doc`` with its short forms indexed as their full names; its own full names are remembered."""
         day = _day(doc.article.published_at)
         article = doc.article.id
-        rows = [(e.label, key, e.name, day, article) for e in doc.entities for key in filed_keys(e.label, e.name)]
+        rows = [(e.label, key, e.name, day, article) for e in doc.entities
+                for key in filed_keys(e.label, e.name, e.titles)]
         people = _surnames(e.name for e in doc.entities if e.label == "PERSON")
         with self._run:  # the article's names as of this version of it
             self._run.execute("DELETE FROM names WHERE article = ?", (article,))
@@ -80,19 +81,27 @@ class EntityRegistry:
     def resolutions(self, doc: IndexedDocument, previous: Callable[[], dict | None] | None = None) -> Renames:
         """What each of ``doc``'s short forms resolves to now; ``previous()`` gives its indexed version,
         asked only when a short form has become ambiguous."""
-        wanted = {(e.label, e.name): key for e in doc.entities if (key := lookup_key(e.label, e.name))}
-        self._load(wanted)
+        # Each form's key, then the keys of the offices it was written with ("vice president: biden").
+        wanted = {(e.label, e.name): [key, *titled_keys(e.label, e.name, e.titles)]
+                  for e in doc.entities if (key := lookup_key(e.label, e.name))}
+        self._load({(label, key) for (label, _), keys in wanted.items() for key in keys})
         day = _day(doc.article.published_at)
         renames: Renames = {}
         ambiguous: dict[tuple[str, str], set[str]] = {}
         story = _surnames(e.name for e in doc.entities if e.label == "PERSON")
-        for (label, name), key in wanted.items():
+        for (label, name), (key, *offices) in wanted.items():
+            same_story = partial(self._same_story, story - {key})
             candidates = self._candidates(label, key, day)
-            target = pick(label, key, candidates, name, doc.article.id, partial(self._same_story, story - {key}))
+            target = pick(label, key, candidates, name, doc.article.id, same_story)
+            if target is None and len({fold_name(c.name) for c in candidates} - {fold_name(name)}) > 1:
+                # A surname several people share: the one of them named elsewhere with the office it has here.
+                target = next((found for office in offices if (
+                    found := pick(label, office, self._candidates(label, office, day), name, doc.article.id, same_story))),
+                    None)
+                if target is None:
+                    ambiguous[(label, name)] = {c.name for c in candidates}
             if target is not None:
                 renames[(label, name)] = target
-            elif len({fold_name(c.name) for c in candidates} - {fold_name(name)}) > 1:
-                ambiguous[(label, name)] = {c.name for c in candidates}
         if ambiguous and previous is not None:
             renames.update(_kept(ambiguous, previous()))
         return renames
@@ -135,11 +144,11 @@ class EntityRegistry:
             self._indexed_people[article] = _surnames(self._people_of(article) if self._people_of else ())
         return self._indexed_people[article]
 
-    def _load(self, wanted: dict[tuple[str, str], str]) -> None:
+    def _load(self, wanted: set[Form]) -> None:
         if len(self._stored) + len(wanted) > CACHED:
             self._stored.clear()  # all of it is in the store, to be read again when asked for
         missing: dict[str, set[str]] = {}
-        for (label, _), key in wanted.items():
+        for label, key in wanted:
             if (label, key) not in self._stored:
                 missing.setdefault(label, set()).add(key)
         for label, keys in missing.items():
@@ -176,10 +185,11 @@ def rename(doc: IndexedDocument, renames: Renames) -> IndexedDocument:
         mentions = [*e.mentions, e.name] if name != e.name else e.mentions
         found = merged.get((e.label, name))
         if found is None:
-            merged[(e.label, name)] = Entity(name, e.label, e.count, list(dict.fromkeys(mentions)))
+            merged[(e.label, name)] = Entity(name, e.label, e.count, list(dict.fromkeys(mentions)), list(e.titles))
         else:
             found.count += e.count
             found.mentions = list(dict.fromkeys([*found.mentions, *mentions]))
+            found.titles = list(dict.fromkeys([*found.titles, *e.titles]))
     speakers = _speaker_renames(renames)
     quotes = [q if q.speaker not in speakers else replace(q, speaker=speakers[q.speaker]) for q in doc.quotes]
     return replace(doc, entities=list(merged.values()), quotes=quotes)  # the rest (enriched_by, ...) as it was
