@@ -52,7 +52,7 @@ class Settings:
 
     # Embedded sink
     index_dir: Path = Path("var/index")
-    commit_every: int = 5000  # documents between Tantivy commits
+    commit_every: int = 2000  # documents between Tantivy commits: the write buffer grows until one (about 14 KB an article)
 
     # Scheduled runs (etl.staging): inputs dropped per logical date, staged output per run
     drop_dir: Path | str = Path("var/drop")  # <drop_dir>/<YYYY-MM-DD>/ holds a day's files (local or file://)

@@ -15,7 +15,9 @@ with the fields the search vocabulary (``etl.search.vocabulary``) names:
   article's ``content_hash`` so a run can look its body up.
 
 Exact-value fields (ids, facets, folded values) are only ever matched whole by term filters, so
-they index the bare document list ("basic"): no frequencies or positions to write.
+they index the bare document list ("basic"): no frequencies or positions to write. Full-text values
+reach the writer as the words ``analysis.words`` found in them, which its analyzers split at the
+spaces (the index holds the same terms and positions as the raw text analysed would give).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from typing import Any
 import msgspec
 import tantivy
 
-from etl.index.embedded.analysis import FOLDED, TEXT, text_tokenizer
+from etl.index.embedded.analysis import FOLDED, TEXT, text_tokenizer, words
 from etl.records import IndexedDocument
 from etl.search.vocabulary import ARTICLES as ARTICLE_FIELDS
 from etl.search.vocabulary import QUOTES as QUOTE_FIELDS
@@ -46,6 +48,7 @@ class IndexLayout:
     schema: tantivy.Schema
     keys: tuple[str, ...]  # exact-value ids, for delete-by-term
     fields: Vocabulary  # what is searched, filtered, faceted and highlighted
+    facet_fields: tuple[tuple[str, str, str], ...]  # each keyword field with its folded and words fields
 
     @property
     def text_fields(self) -> dict[str, float]:
@@ -83,7 +86,8 @@ def _layout(name: str, fields: Vocabulary, keys: tuple[str, ...]) -> IndexLayout
         builder.add_text_field(words_field(facet), tokenizer_name=TEXT)
     builder.add_date_field(DATE, indexed=True, fast=True)
     builder.add_bytes_field(STORED, stored=True)
-    return IndexLayout(name, builder.build(), keys, fields)
+    facet_fields = tuple((facet, folded_field(facet), words_field(facet)) for facet in fields.keywords)
+    return IndexLayout(name, builder.build(), keys, fields, facet_fields)
 
 
 # ``content_hash``: a later run finds the article a new URL's body already is (``find_by_content_hash``).
@@ -106,18 +110,25 @@ def parse_date(value: str) -> datetime:
     return parsed.astimezone(timezone.utc)
 
 
-def _document(layout: IndexLayout, indexed: dict[str, Any], published: datetime | None,
-              stored: dict[str, Any]) -> tantivy.Document:
-    """``indexed`` gives the values of the layout's fields; ``stored`` is kept whole."""
-    doc = tantivy.Document()
-    for name in (*layout.keys, *layout.text_fields, *layout.fields.copy_fields):
-        for item in _values(indexed.get(name)):
-            doc.add_text(name, item)
-    for name in layout.facets:
-        for item in _values(indexed.get(name)):
-            doc.add_text(name, item)
-            doc.add_text(folded_field(name), item)  # the folded tokenizer lower-cases it
-            doc.add_text(words_field(name), item)
+def _document(layout: IndexLayout, indexed: dict[str, Any], copies: dict[str, Any], published: datetime | None,
+              stored: dict[str, Any], split) -> tantivy.Document:
+    """``indexed`` gives the values of the layout's fields, ``copies`` its language copies' values;
+    ``stored`` is kept whole. Full-text values go in as ``split`` makes them (``analysis.words``):
+    the writer's analyzers only split them at the spaces."""
+    fields: dict[str, list[str]] = {}
+    for name in layout.keys:
+        if values := _values(name, indexed.get(name)):
+            fields[name] = values
+    for source in (indexed, copies):
+        for name in layout.text_fields if source is indexed else source:
+            if values := _values(name, source.get(name)):
+                fields[name] = [split(value) for value in values]
+    for name, folded, worded in layout.facet_fields:
+        if values := _values(name, indexed.get(name)):
+            fields[name] = fields[folded] = values  # the folded tokenizer lower-cases and folds it
+            fields[worded] = [split(value) for value in values]
+    # One call with every value: a call per value was most of the conversion's time.
+    doc = tantivy.Document(**fields)
     if published is not None:
         try:
             doc.add_date(DATE, published)
@@ -129,11 +140,15 @@ def _document(layout: IndexLayout, indexed: dict[str, Any], published: datetime 
     return doc
 
 
-def _values(value: Any) -> list[str]:
-    """None, "" and [] carry nothing to search or count."""
+def _values(name: str, value: Any) -> list[str]:
+    """None, "" and [] carry nothing to search or count; anything else must be text."""
     if not value:
         return []
-    return [item for item in value if item] if type(value) is list else [value]
+    values = [item for item in value if item] if type(value) is list else [value]
+    for item in values:
+        if type(item) is not str:
+            raise TypeError(f"{name}: {type(item).__name__} where text was expected")
+    return values
 
 
 def to_documents(doc: IndexedDocument) -> tuple[tantivy.Document, list[tantivy.Document]]:
@@ -147,10 +162,18 @@ def to_documents(doc: IndexedDocument) -> tuple[tantivy.Document, list[tantivy.D
     except ValueError as err:
         raise ValueError(f"published_at {a.published_at!r}: {err}") from None
     stored = doc.to_dict()
+    # The title, source and language recur in every quote, a quote's text in the article's quotes.
+    found: dict[str, str] = {}
+
+    def split(text: str) -> str:
+        if text not in found:
+            found[text] = words(text)
+        return found[text]
+
     # The language copies are indexed only: the blob stays the document as it was given.
-    indexed = {**stored, "quotes": quote_texts(stored), **ARTICLE_FIELDS.language_copies(stored)}
-    article = _document(ARTICLES, indexed, published, stored)
-    quotes = [_document(QUOTES, {**quote, **QUOTE_FIELDS.language_copies(quote)}, published, quote)
+    indexed = {**stored, "quotes": quote_texts(stored)}
+    article = _document(ARTICLES, indexed, ARTICLE_FIELDS.language_copies(stored), published, stored, split)
+    quotes = [_document(QUOTES, quote, QUOTE_FIELDS.language_copies(quote), published, quote, split)
               for quote in doc.quote_documents()]
     return article, quotes
 
