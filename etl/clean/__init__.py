@@ -31,7 +31,14 @@ from etl.clean.metadata import (
     page_metadata,
     parse_date,
 )
-from etl.clean.text import decode, lines_to_paragraphs, normalise, one_line, word_count
+from etl.clean.text import (
+    decode,
+    decode_page,
+    lines_to_paragraphs,
+    normalise,
+    one_line,
+    word_count,
+)
 from etl.records import Article, RawDocument, RejectedInput
 from etl.settings import Settings
 
@@ -63,8 +70,10 @@ def _clean(raw: RawDocument, settings: Settings) -> Article:
 
 
 def _page(raw: RawDocument, settings: Settings) -> tuple[str, dict[str, Any]]:
-    page = prepare(decode(raw.content, raw.metadata.get("charset"), origin=raw.origin), settings.max_html_chars)
+    html, utf8 = decode_page(raw.content, raw.metadata.get("charset"), origin=raw.origin)
+    page = prepare(html, settings.max_html_chars, utf8)
     found = page_metadata(page.tree)
+    page.drop_head_metadata()
     body = extract_body(page, _one_line(found.get("title") or raw.metadata.get("title")))
     page_url = _page_url(raw)
     found["url"] = article_url([*found.pop("urls", []), *_known_urls(raw)], page_url, found.pop("base_href", None))

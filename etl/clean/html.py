@@ -65,11 +65,11 @@ _CALL_TO_ACTION = re.compile(
 _SHORT_WORDS = 40
 
 
-def prepare(html: str, max_chars: int) -> Page:
+def prepare(html: str, max_chars: int, utf8: bytes | None = None) -> Page:
     """The page parsed once, scripts, styles, inline SVG, comments and inline data removed, its text
     cut after ``max_chars`` characters (huge pages); markup does not count, so it never pushes the
-    story out."""
-    return parse_page(html, max_chars)
+    story out. ``utf8``: ``html`` in UTF-8, when the caller has it (``decode_page``)."""
+    return parse_page(html, max_chars, utf8)
 
 
 def extract_body(page: Page, title: str | None = None) -> str:

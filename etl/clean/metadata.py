@@ -26,6 +26,7 @@ from trafilatura import metadata as tm
 from trafilatura.settings import set_date_params
 from dateutil import parser as dateparser
 
+from etl.clean.author_search import trafilatura_author
 from etl.clean.authors import split_bylines
 from etl.clean.page_tree import head_of
 
@@ -212,19 +213,30 @@ def _meta_tags(tree) -> dict[str, Any]:
 
 
 def _markup(tree) -> dict[str, Any]:
-    """What plain HTML says: <link rel=canonical>, <base href>, <html lang>, <time datetime>, <title>."""
-    found: dict[str, Any] = {"urls": []}
-    for link in tree.iter("link"):
-        if "canonical" in (link.get("rel") or "").lower().split() and (link.get("href") or "").strip():
-            found["urls"] = [link.get("href").strip()]
-            break
-    base = tree.find(".//base[@href]")
-    found["base_href"] = base.get("href") if base is not None else None
-    found["language"] = tree.get("lang") or tree.get("xml:lang")
-    times = tree.xpath("//time[@pubdate][@datetime]") or tree.xpath("//time[@datetime]")
+    """What plain HTML says: <link rel=canonical>, <base href>, <html lang>, <time datetime>, <title>,
+    <a rel=author>: the first of each in the page (authors: all), in one walk of the tree and one XPath."""
+    found: dict[str, Any] = {"urls": [], "base_href": None, "language": tree.get("lang") or tree.get("xml:lang")}
+    times: dict[str, str] = {}  # "pubdate": the first <time pubdate datetime>, "any": the first <time datetime>
+    title = None
+    for element in tree.iter("link", "base", "time", "title"):
+        tag = element.tag
+        if tag == "link":
+            href = (element.get("href") or "").strip()
+            if not found["urls"] and href and "canonical" in (element.get("rel") or "").lower().split():
+                found["urls"] = [href]
+        elif tag == "time":
+            when = element.get("datetime")
+            if when is not None:
+                times.setdefault("any", when)
+                if element.get("pubdate") is not None:
+                    times.setdefault("pubdate", when)
+        elif tag == "base":
+            if found["base_href"] is None and element.get("href") is not None:
+                found["base_href"] = element.get("href")
+        elif tag == "title" and title is None:
+            title = element
     if times:
-        found["published_at"] = times[0].get("datetime")
-    title = tree.find(".//title")
+        found["published_at"] = times.get("pubdate", times["any"])
     if title is not None:
         found["title"] = title.text_content().strip()
     authors = [a.text_content().strip() for a in tree.xpath('//a[@rel="author"]')]
@@ -248,7 +260,7 @@ def _trafilatura(tree: HtmlElement, missing: list[str]) -> dict[str, Any]:
     if "title" in missing:
         found["title"] = meta.title or tm.extract_title(tree)
     if "authors" in missing:
-        author = meta.author or tm.extract_author(tree)
+        author = meta.author or trafilatura_author(tree)
         found["authors"] = author.split(";") if author else []
     if "published_at" in missing:
         url = meta.url or tm.extract_url(tree)

@@ -27,6 +27,10 @@ _STREAM_FACTOR = 8
 _PARSER_OPTIONS = dict(encoding="utf-8", remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False)
 _DROPPED = ("style", "svg", "template")  # with everything inside them, as scripts other than JSON-LD
 _LONG_ATTRIBUTES = f"//@*[string-length() > {MAX_ATTRIBUTE_CHARS}]"
+# Every element an ``HtmlElement`` (what trafilatura asks for), chosen in C: lxml.html's own parser asks
+# a Python method for each element it wraps (to give forms and inputs their classes, which nothing
+# here uses), a tenth of trafilatura's time on the trees it copies from this one.
+_HTML_CLASSES = etree.ElementDefaultClassLookup(element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment)
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,14 @@ class Page:
     tree: lxml.html.HtmlElement | None  # None: nothing parseable (an empty document)
     whole: bool  # False: lxml cut the page short (nesting too deep), only its head is to be trusted
 
+    def drop_head_metadata(self) -> None:
+        """Remove the ``<meta>`` and ``<link>`` elements of the head, once the page's metadata is read:
+        text extraction never reads them (nor anything void), and trafilatura copies the tree three
+        to five times per pass, about 8 % fewer elements each time on real pages."""
+        head = self.tree.find("head") if self.tree is not None else None
+        if head is not None:
+            etree.strip_elements(head, "meta", "link", with_tail=False)
+
     def markup(self) -> str:
         """The pruned page as markup, for a parser that is not lxml (bs4 reads pages lxml cannot hold)."""
         if self.whole and self.tree is not None:
@@ -43,12 +55,16 @@ class Page:
         return prune(self.html, self.max_text)
 
 
-def parse_page(html: str, max_text: int) -> Page:
-    """``html`` parsed and pruned, its text cut after ``max_text`` characters."""
+def parse_page(html: str, max_text: int, utf8: bytes | None = None) -> Page:
+    """``html`` parsed and pruned, its text cut after ``max_text`` characters; ``utf8``: ``html`` in
+    UTF-8, when the caller has it."""
     source = prune(html, max_text) if len(html) > _STREAM_FACTOR * max_text else html
-    parser = lxml.html.HTMLParser(**_PARSER_OPTIONS)  # one per page: its error log is that page's
+    if source is not html or utf8 is None:
+        utf8 = source.encode("utf-8", "replace")
+    parser = etree.HTMLParser(**_PARSER_OPTIONS)  # one per page: its error log is that page's
+    parser.set_element_class_lookup(_HTML_CLASSES)
     try:
-        tree = lxml.html.document_fromstring(source.encode("utf-8", "replace"), parser=parser)
+        tree = lxml.html.document_fromstring(utf8, parser=parser)
     except (etree.ParserError, ValueError):  # an empty document, or markup without any element
         return Page(html, max_text, None, whole=True)
     whole = not any(error.type_name == "ERR_RESOURCE_LIMIT" for error in parser.error_log)
