@@ -75,22 +75,30 @@ class Fetcher:
         self.settings = settings
         self.state = state  # None: no conditional requests (``news-etl clean``/``enrich``, staged batches)
         self.robots = Robots(settings, _refuse_odd_redirects)
-        self._client = httpx.Client(
-            follow_redirects=True,
-            timeout=settings.http_timeout,
-            headers={"User-Agent": settings.user_agent, "Accept": "text/html,application/xhtml+xml,*/*;q=0.8"},
-            transport=GuardedTransport(settings),
-            trust_env=False,  # no proxy from the environment: it would connect where the guard cannot see
-            event_hooks={"response": [_refuse_odd_redirects, self._robots_on_redirect]},
-        )
+        self._client: httpx.Client | None = None  # made at the first fetch: a run over files makes none
         self._hosts: defaultdict[str, threading.BoundedSemaphore] = defaultdict(
             lambda: threading.BoundedSemaphore(settings.http_per_host)
         )
         self._lock = threading.Lock()
 
     def close(self) -> None:
-        self._client.close()
+        if self._client is not None:
+            self._client.close()
         self.robots.close()
+
+    def _http(self) -> httpx.Client:
+        with self._lock:
+            if self._client is None:  # its SSL contexts cost ~0.1 s of CPU
+                self._client = httpx.Client(
+                    follow_redirects=True,
+                    timeout=self.settings.http_timeout,
+                    headers={"User-Agent": self.settings.user_agent,
+                             "Accept": "text/html,application/xhtml+xml,*/*;q=0.8"},
+                    transport=GuardedTransport(self.settings),
+                    trust_env=False,  # no proxy from the environment: it would connect where the guard cannot see
+                    event_hooks={"response": [_refuse_odd_redirects, self._robots_on_redirect]},
+                )
+            return self._client
 
     def _robots_on_redirect(self, response: httpx.Response) -> None:
         """A redirect hop is a request too: its host's robots.txt must allow it before httpx follows it."""
@@ -115,6 +123,7 @@ class Fetcher:
             headers["If-Modified-Since"] = known.last_modified
         with self._lock:
             host = self._hosts[urlsplit(url).hostname or ""]
+        client = self._http()  # before the host's turn starts, so its making does not eat the Crawl-delay
         with host:
             # One deadline for the whole fetch, retries and their waits included, from its first request
             # (waiting for the host's Crawl-delay before that first one is not counted).
@@ -124,7 +133,7 @@ class Fetcher:
                 self.robots.wait_turn(url)
                 if not deadline:
                     deadline.append(time.monotonic() + self.settings.fetch_deadline)
-                return self._get_once(url, deadline[0], headers)
+                return self._get_once(client, url, deadline[0], headers)
 
             return retrying(self.settings, lambda: deadline[0], time.monotonic)(attempt)
 
@@ -132,11 +141,11 @@ class Fetcher:
     def _deadline(self) -> str:
         return f"fetch_deadline {self.settings.fetch_deadline:g} s"
 
-    def _get_once(self, url: str, deadline: float, headers: dict[str, str]) -> Response:
+    def _get_once(self, client: httpx.Client, url: str, deadline: float, headers: dict[str, str]) -> Response:
         # The per-read timeout, shortened to what is left: a server that stalls ends at the deadline.
         timeout = max(min(self.settings.http_timeout, deadline - time.monotonic()), 0.01)
         try:
-            with self._client.stream("GET", url, timeout=timeout, headers=headers) as response:
+            with client.stream("GET", url, timeout=timeout, headers=headers) as response:
                 if response.status_code in RETRY_STATUS:
                     raise _retryable(response, self.settings)
                 if response.status_code >= 400:
