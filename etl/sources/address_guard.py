@@ -130,3 +130,16 @@ class GuardedTransport(httpx.HTTPTransport):
         except RefusedAddress as err:
             err.url = redact_url(str(request.url))
             raise
+
+
+def guarded_client(settings: Settings, accept: str, hooks: list, **options) -> httpx.Client:
+    """An HTTP client whose every connection the guard checks, following redirects; ``hooks`` see each
+    response (redirect hops included)."""
+    return httpx.Client(
+        follow_redirects=True,
+        headers={"User-Agent": settings.user_agent, "Accept": accept},
+        transport=GuardedTransport(settings),
+        trust_env=False,  # no proxy from the environment: it would connect where the guard cannot see
+        event_hooks={"response": hooks},
+        **options,
+    )

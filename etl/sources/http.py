@@ -37,7 +37,7 @@ import httpx
 from etl.records import RawDocument, Rejected
 from etl.redact import RedactUrls, redact_url, redact_urls
 from etl.settings import Settings
-from etl.sources.address_guard import GuardedTransport, RefusedAddress
+from etl.sources.address_guard import RefusedAddress, guarded_client
 from etl.sources.fetch_state import FetchState, Remembered, Unchanged, body_hash
 from etl.sources.retries import (
     RETRY_AFTER_STATUS,
@@ -89,15 +89,9 @@ class Fetcher:
     def _http(self) -> httpx.Client:
         with self._lock:
             if self._client is None:  # its SSL contexts cost ~0.1 s of CPU
-                self._client = httpx.Client(
-                    follow_redirects=True,
-                    timeout=self.settings.http_timeout,
-                    headers={"User-Agent": self.settings.user_agent,
-                             "Accept": "text/html,application/xhtml+xml,*/*;q=0.8"},
-                    transport=GuardedTransport(self.settings),
-                    trust_env=False,  # no proxy from the environment: it would connect where the guard cannot see
-                    event_hooks={"response": [_refuse_odd_redirects, self._robots_on_redirect]},
-                )
+                self._client = guarded_client(self.settings, "text/html,application/xhtml+xml,*/*;q=0.8",
+                                              [_refuse_odd_redirects, self._robots_on_redirect],
+                                              timeout=self.settings.http_timeout)
             return self._client
 
     def _robots_on_redirect(self, response: httpx.Response) -> None:

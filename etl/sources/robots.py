@@ -27,7 +27,7 @@ from protego import Protego
 
 from etl.redact import redact_url
 from etl.settings import Settings
-from etl.sources.address_guard import GuardedTransport, RefusedAddress
+from etl.sources.address_guard import RefusedAddress, guarded_client
 
 MAX_REDIRECTS = 5  # RFC 9309: follow at least five; past them Google reads "no robots.txt"
 
@@ -79,14 +79,8 @@ class Robots:
     def _http(self) -> httpx.Client:
         with self._lock:
             if self._client is None:
-                self._client = httpx.Client(
-                    follow_redirects=True,
-                    max_redirects=MAX_REDIRECTS,
-                    headers={"User-Agent": self.settings.user_agent, "Accept": "text/plain,*/*;q=0.5"},
-                    transport=GuardedTransport(self.settings),
-                    trust_env=False,
-                    event_hooks={"response": [self._refuse_odd_redirects]},
-                )
+                self._client = guarded_client(self.settings, "text/plain,*/*;q=0.5", [self._refuse_odd_redirects],
+                                              max_redirects=MAX_REDIRECTS)
             return self._client
 
     def refusal(self, url: str) -> str | None:
