@@ -96,14 +96,15 @@ def make_coarse_pos(nlp: Language, name: str, source: str):
     The enrichers read coarse POS, tags and dependencies, never lemmas or morphology. spaCy's
     AttributeRuler runs a Matcher of ~180 rules over every token and sets each match through a
     Span: 13 % of the pipeline's time. Here each rule that tests tokens for "is (not) one of"
-    becomes a dictionary look-up on one of its tests (56 rules just map a fine tag to its POS);
-    only a rule with other operators would go through a Matcher. As in the AttributeRuler, every
+    is keyed by one of its tests and applied to all the tokens of that value at once, with numpy
+    (56 rules just map a fine tag to its POS); only a rule with other operators would go through a
+    Matcher. As in the AttributeRuler, every
     rule is matched against the tokens as the parser left them and the matches are applied in the
     model's order, later rules winning: the POS, tags and dependencies are the same, token for token.
     """
     rules = [(rule, attrs) for rule in nlp.get_pipe(source).patterns
              if (attrs := {k: v for k, v in rule["attrs"].items() if k in _READ})]
-    indexed: dict[tuple[int, int], list] = {}  # (column, value) -> rules whose first token tests it
+    indexed: list[dict[int, list]] = [{} for _ in _COLUMNS]  # per column: value -> rules whose first token tests it
     matcher = Matcher(nlp.vocab)
     matched: dict[int, tuple[int, int, dict]] = {}  # match id -> (order, token index in the match, attrs)
     for order, (rule, attrs) in enumerate(rules):
@@ -113,30 +114,38 @@ def make_coarse_pos(nlp: Language, name: str, source: str):
             matched[nlp.vocab.strings[str(order)]] = (order, rule["index"], attrs)
             continue
         key = next(test for test in tokens[0] if test[2])  # one "is one of" narrows the candidates enough
-        checks = [(n, *test) for n, tests in enumerate(tokens) for test in tests if test is not key]
+        checks = [(n, test[0], numpy.fromiter(test[1], dtype="uint64"), test[2])
+                  for n, tests in enumerate(tokens) for test in tests if test is not key]
         for value in key[1]:
-            indexed.setdefault((key[0], value), []).append((order, len(tokens), checks, rule["index"] % len(tokens), attrs))
+            indexed[key[0]].setdefault(value, []).append((order, len(tokens), checks, rule["index"] % len(tokens), attrs))
+    keyed = [numpy.fromiter(table, dtype="uint64") for table in indexed]
 
     def component(doc: Doc) -> Doc:
-        columns = doc.to_array(list(_COLUMNS)).tolist()
-        found = [(order, start + index if index >= 0 else end + index, attrs)
-                 for match_id, start, end in (matcher(doc, allow_missing=True) if matched else ())
-                 for order, index, attrs in [matched[match_id]]]
-        for i, token in enumerate(columns):
-            for column, value in enumerate(token):
-                for order, length, checks, target, attrs in indexed.get((column, value), ()):
-                    if i + length <= len(columns) and (not checks or all(
-                        (columns[i + n][c] in values) is inside for n, c, values, inside in checks
-                    )):
-                        found.append((order, i + target, attrs))
+        columns = doc.to_array(list(_COLUMNS)).reshape(len(doc), len(_COLUMNS))
+        hits = [(order, [start + index if index >= 0 else end + index], attrs)
+                for match_id, start, end in (matcher(doc, allow_missing=True) if matched else ())
+                for order, index, attrs in [matched[match_id]]]
+        # Each distinct value of a column once, and each rule over all the tokens it keys at once.
+        for column, (table, keys) in enumerate(zip(indexed, keyed)):
+            values, inverse = numpy.unique(columns[:, column], return_inverse=True)
+            for k in numpy.flatnonzero(numpy.isin(values, keys)).tolist():
+                every = numpy.flatnonzero(inverse == k)
+                for order, length, checks, target, attrs in table[int(values[k])]:
+                    starts = every[every + length <= len(doc)]
+                    for n, check_column, wanted, inside in checks:
+                        if starts.size:  # numpy.isin costs more than this comparison for the few values tested
+                            starts = starts[(columns[starts + n, check_column, None] == wanted).any(axis=1) == inside]
+                    if starts.size:
+                        hits.append((order, starts + target, attrs))
         pos = numpy.zeros(len(doc), dtype="uint64")
-        for _, i, attrs in sorted(found, key=lambda hit: hit[0]):
+        for _, where, attrs in sorted(hits, key=lambda hit: hit[0]):  # the model's order: later rules win
             if "POS" in attrs:
-                pos[i] = IDS[attrs["POS"]]
-            if "TAG" in attrs:
-                doc[i].tag_ = attrs["TAG"]
-            if "DEP" in attrs:
-                doc[i].dep_ = attrs["DEP"]
+                pos[where] = IDS[attrs["POS"]]
+            for i in numpy.asarray(where).tolist() if "TAG" in attrs or "DEP" in attrs else ():
+                if "TAG" in attrs:
+                    doc[i].tag_ = attrs["TAG"]
+                if "DEP" in attrs:
+                    doc[i].dep_ = attrs["DEP"]
         doc.from_array([POS], pos.reshape(-1, 1))
         return doc
 
