@@ -77,6 +77,15 @@ def test_the_offices_a_person_is_named_with_are_kept_with_the_name(nlp):
     assert found["Reyes"].titles == ["governor"]  # the surname two people share, with the office it is written with
 
 
+def test_a_run_of_title_words_keeps_the_office_nearest_the_name_and_few_offices(nlp):
+    stacked = " ".join(["Chief Deputy Secretary General"] * 50)  # a page that repeats its header words
+    found = entities(nlp, f"{stacked} Ingrid Solberg said the talks went well.")
+    assert found["Ingrid Solberg"].titles == ["chief deputy secretary general"]
+    offices = ["Mayor", "Senator", "Governor", "Judge", "Ambassador", "Commissioner", "Director", "Coach"]
+    found = entities(nlp, " ".join(f"{office} Tomas Reyes spoke on day {n}." for n, office in enumerate(offices, 1)))
+    assert found["Tomas Reyes"].titles == ["mayor", "senator", "governor", "judge", "ambassador"]
+
+
 def test_the_words_around_a_name_settle_person_or_organisation(nlp):
     found = entities(
         nlp,

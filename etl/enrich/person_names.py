@@ -17,6 +17,10 @@ from etl.enrich.entity_evidence import gazetteer
 GENERATIONS = frozenset({"jr", "sr", "ii", "iii", "iv"})
 QUALIFIERS = frozenset({"former", "acting", "interim", "late"})  # when someone held the office, not which
 HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "sir", "dame", "madam"})  # said of anyone
+# The longest real offices run to four words ("deputy assistant secretary general"); a run of title
+# words longer than that is a list or junk, and the keys and facets made from titles stay few.
+MAX_OFFICE_WORDS = 4
+MAX_TITLES = 5
 
 
 def name_words(key: str) -> list[str]:
@@ -80,10 +84,12 @@ def titles_of(spans, lexicon) -> list[str]:
     found: dict[str, None] = {}
     for span in spans:
         doc, i, words = span.doc, span.start - 1, []
-        while i >= 0 and (word := lexicon.spelled_out(doc[i])) in lexicon.titles:
-            words.append(word)
+        while i >= 0 and len(words) < MAX_OFFICE_WORDS and (word := lexicon.spelled_out(doc[i])) in lexicon.titles:
+            if word not in QUALIFIERS and word not in HONORIFICS:
+                words.append(word)
             i -= 1
-        office = [word for word in reversed(words) if word not in QUALIFIERS and word not in HONORIFICS]
-        if office:
-            found[" ".join(office)] = None
+        if words:
+            found[" ".join(reversed(words))] = None  # the words nearest the name
+        if len(found) == MAX_TITLES:
+            break
     return list(found)
