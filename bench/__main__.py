@@ -158,7 +158,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--queries", type=int, default=300, help="search requests timed")
     parser.add_argument("--es-docs", type=int, default=1000, help="documents bulk-indexed into Elasticsearch")
     parser.add_argument("--repeats", type=int, default=2, help="turns of the 1- and 2-process runs (medians count)")
-    parser.add_argument("--turns", type=int, default=3, help="turns of the model-alone, full-pipeline and enrich processes (medians count)")
+    parser.add_argument("--turns", type=int, default=5, help="turns of the model-alone, full-pipeline and enrich processes (medians count)")
     parser.add_argument("--memory-small", type=int, default=1000, help="pages in the smaller run of the memory figure")
     parser.add_argument("--memory-large", type=int, default=10_000, help="pages in the larger run of the memory figure")
     parser.add_argument("--no-memory", action="store_true", help="skip the memory figure's two runs (the longest step)")
