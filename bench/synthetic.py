@@ -11,12 +11,16 @@ from __future__ import annotations
 import dataclasses
 import json
 import random
+import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from bench.corpus import DAYS, FIRST_DAY, SOURCES
 from etl.records import IndexedDocument
+
+# A name as people type it; brackets, quotes or colons in a name would be read as query syntax.
+TYPED_NAME = re.compile(r"[\w .'’&-]+")
 
 
 def load_templates(enriched_jsonl: Path) -> list[IndexedDocument]:
@@ -46,7 +50,8 @@ def documents(templates: list[IndexedDocument], count: int, seed: int = 8) -> It
 def query_words(templates: list[IndexedDocument], count: int, seed: int = 9) -> list[str]:
     """Search texts people would type: entity names and single words from the titles."""
     rng = random.Random(seed)
-    names = sorted({e.name for t in templates for e in t.entities if e.label in ("PERSON", "ORG", "GPE")})
+    names = sorted({e.name for t in templates for e in t.entities
+                    if e.label in ("PERSON", "ORG", "GPE") and TYPED_NAME.fullmatch(e.name)})
     words = sorted({w.strip(".,:;!?\"'“”‘’()").lower() for t in templates for w in (t.article.title or "").split() if len(w) > 4})
     pool = names + [w for w in words if w.isalpha()]
     return [rng.choice(pool) for _ in range(count)]

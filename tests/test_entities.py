@@ -77,6 +77,12 @@ def test_the_offices_a_person_is_named_with_are_kept_with_the_name(nlp):
     assert found["Reyes"].titles == ["governor"]  # the surname two people share, with the office it is written with
 
 
+def test_a_name_the_model_ends_inside_a_bracket_ends_before_it(nlp):
+    # From a real market report: the model's span is "Shanghai Composite (SHCOMP", which no facet should show.
+    found = entities(nlp, "South Korea's Kospi Index (KOSPI) fell 0.5%. China's Shanghai Composite (SHCOMP) slumped 0.2%.")
+    assert "Shanghai Composite" in found and not any("(" in name or ")" in name for name in found)
+
+
 def test_a_run_of_title_words_keeps_the_office_nearest_the_name_and_few_offices(nlp):
     stacked = " ".join(["Chief Deputy Secretary General"] * 50)  # a page that repeats its header words
     found = entities(nlp, f"{stacked} Ingrid Solberg said the talks went well.")

@@ -45,6 +45,7 @@ PRODUCT_UNITS = re.compile(r"[a-z][A-Z][a-z]+s$")  # "iPhones", "iPads": units o
 CONNECTORS = frozenset({"of", "de", "du", "da", "la", "le", "von", "van", "der", "and", "&", "for", "on", "the"})
 POSSESSIVE_TAILS = ("'s", "’s")
 POSSESSIVES = (*POSSESSIVE_TAILS, "'", "’")
+OPENING = {"(": ")", "[": "]", "{": "}"}
 
 
 def clean_mention(span: Span) -> Span | None:
@@ -53,6 +54,10 @@ def clean_mention(span: Span) -> Span | None:
     doc = span.doc
     while start < end and _leading(doc[start]):
         start += 1  # "’s Haqqani": the tail of the word before
+    for i in range(start, end):
+        if doc[i].text in OPENING and not any(doc[j].text == OPENING[doc[i].text] for j in range(i + 1, end)):
+            end = i  # "Shanghai Composite (SHCOMP": the model stopped inside a bracket; the name is before it
+            break
     while end > start and _trailing(doc[end - 1]):
         end -= 1  # "Uchiyama 6-2": a score or a year after a name
     if start == end:
