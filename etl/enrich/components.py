@@ -98,9 +98,9 @@ def make_coarse_pos(nlp: Language, name: str, source: str):
     Span: 13 % of the pipeline's time. Here each rule that tests tokens for "is (not) one of"
     is keyed by one of its tests and applied to all the tokens of that value at once, with numpy
     (56 rules just map a fine tag to its POS); only a rule with other operators would go through a
-    Matcher. As in the AttributeRuler, every
-    rule is matched against the tokens as the parser left them and the matches are applied in the
-    model's order, later rules winning: the POS, tags and dependencies are the same, token for token.
+    Matcher. As in the AttributeRuler, every rule is matched against the tokens as the parser left
+    them and the matches are applied in the model's order, later rules winning: the POS, tags and
+    dependencies are the same, token for token.
     """
     rules = [(rule, attrs) for rule in nlp.get_pipe(source).patterns
              if (attrs := {k: v for k, v in rule["attrs"].items() if k in _READ})]
