@@ -4,8 +4,9 @@
 
 Builds the corpus under ``var/bench/`` (the seed, the extraction benchmark pages and variations
 of them, see ``bench.corpus``), then measures, in this order (later steps reuse earlier outputs):
-clean over the pages (its articles give the clean bodies), the model alone and ``enrich`` over
-those bodies, in turns with a whole process of the model's full pipeline (its documents are the
+clean over the pages (its articles give the clean bodies), the model alone (in one process, then
+in two at once over half the bodies each) and ``enrich`` over those bodies, in turns with a whole
+process of the model's full pipeline (its documents are the
 templates for the sink benchmarks), clean against trafilatura alone, ``run`` over N pages and over
 10 x N (one and two processes, in turns), the sinks, the quality evaluations, a profile of a run,
 and last peak memory of runs over 1,000 and 10,000 pages. Figures compared in turns are medians of
@@ -54,12 +55,15 @@ def main(argv: list[str] | None = None) -> None:
     results["corpus"]["text"] = text_docs
     # The model alone (our reduced pipeline, then the full one in a process of its own) and enrich in
     # turns, medians of each: other work on the machine falls on all three alike.
-    raws, fulls, enriches, enrich_processes, enrichers = [], [], [], [], []
+    raws, pairs, fulls, enriches, enrich_processes, enrichers = [], [], [], [], [], []
+    halves = corpus.halves(texts)
     for turn in range(1, args.turns + 1):
         step(f"nlp.pipe alone over {text_docs} clean bodies ({turn}/{args.turns})")
         raw_docs, seconds, ours = speed.raw_nlp(texts, f"raw-nlp-{turn}")
         raws.append(seconds)
         enrichers.append(ours)
+        step(f"nlp.pipe alone over the same bodies in two processes at once, half each ({turn}/{args.turns})")
+        pairs.append(speed.raw_nlp_pair(halves, f"raw-nlp-pair-{turn}"))
         step(f"full pipeline process over the same {text_docs} bodies ({turn}/{args.turns})")
         fulls.append(speed.raw_full(texts, f"raw-full-{turn}")[1])
         step(f"enrich over the same {text_docs} bodies ({turn}/{args.turns})")
@@ -70,6 +74,8 @@ def main(argv: list[str] | None = None) -> None:
     results["raw_nlp_docs_per_s"] = round(raw_docs / median(raws), 2)
     results["enrich_docs_per_s"] = round(raw_docs / median(enriches), 2)
     results["enrich_vs_raw"] = round(median(raws) / median(enriches), 3)
+    # What two cores give the model's own work on this machine now: the ceiling of two_process_speedup.
+    results["model_two_process_speedup"] = round(median(raws) / median(pairs), 3)
     # Issue 13: our entity and quote components alone, over the documents the model parsed in that turn (CPU).
     results["components_share_of_model"] = round(
         median(sum(v for k, v in cpu.items() if k != "model") / cpu["model"] for cpu in enrichers), 4)
@@ -79,7 +85,7 @@ def main(argv: list[str] | None = None) -> None:
     results["enrich_vs_raw_full"] = round(median(fulls) / median(enrich_processes), 3)
     results["enrich_startup_s"] = round(speed.startup("enrich"), 1)  # the command on one tiny input
     results["model_seconds_per_turn"] = {
-        "raw": _rounded(raws), "raw_full_process": _rounded(fulls), "enrich": _rounded(enriches),
+        "raw": _rounded(raws), "raw_2_processes": _rounded(pairs), "raw_full_process": _rounded(fulls), "enrich": _rounded(enriches),
         "enrich_process": _rounded(enrich_processes),
     }
 
@@ -157,7 +163,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--index-docs", type=int, default=100_000, help="documents in the search benchmark's index")
     parser.add_argument("--queries", type=int, default=300, help="search requests timed")
     parser.add_argument("--es-docs", type=int, default=1000, help="documents bulk-indexed into Elasticsearch")
-    parser.add_argument("--repeats", type=int, default=2, help="turns of the 1- and 2-process runs (medians count)")
+    parser.add_argument("--repeats", type=int, default=3, help="turns of the 1- and 2-process runs (medians count)")
     parser.add_argument("--turns", type=int, default=5, help="turns of the model-alone, full-pipeline and enrich processes (medians count)")
     parser.add_argument("--memory-small", type=int, default=1000, help="pages in the smaller run of the memory figure")
     parser.add_argument("--memory-large", type=int, default=10_000, help="pages in the larger run of the memory figure")
@@ -167,6 +173,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if min(args.small, args.texts, args.repeats, args.turns, args.index_docs, args.queries, args.es_docs,
            args.memory_small, args.memory_large) < 1:
         parser.error("every size and count must be 1 or more")
+    if args.queries < 4:
+        parser.error("--queries must be 4 or more (the first half of a short run warms the index, the rest are timed)")
     return args
 
 

@@ -162,3 +162,19 @@ def write_texts(articles_jsonl: Path, folder: Path, limit: int) -> int:
             (folder / f"{count:05d}.txt").write_text(body.replace("\n\n", "\n"), encoding="utf-8")
             count += 1
     return count
+
+
+def halves(folder: Path) -> tuple[Path, Path]:
+    """The folder's ``.txt`` files dealt into two folders beside it of about equal text: longest first,
+    each to the half with less so far."""
+    parts = tuple(folder.with_name(f"{folder.name}-half-{n}") for n in (1, 2))
+    for part in parts:
+        if part.exists():
+            shutil.rmtree(part)
+        part.mkdir(parents=True)
+    sizes = [0, 0]
+    for path in sorted(folder.glob("*.txt"), key=lambda p: (-p.stat().st_size, p.name)):
+        lighter = sizes.index(min(sizes))
+        shutil.copyfile(path, parts[lighter] / path.name)
+        sizes[lighter] += path.stat().st_size
+    return parts

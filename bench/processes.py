@@ -35,19 +35,29 @@ class Measured:
 
 def measure(argv: list[str], logs: Path, name: str) -> Measured:
     """Run ``argv`` to completion; stdout goes to ``logs/<name>.out``, stderr to ``logs/<name>.err``."""
+    return measure_together([(argv, name)], logs)[0]
+
+
+def measure_together(commands: list[tuple[list[str], str]], logs: Path) -> list[Measured]:
+    """``measure`` of (argv, name) commands started at once, side by side; a child's seconds run until it
+    has ended and the ones before it in ``commands`` have been waited for."""
     logs.mkdir(parents=True, exist_ok=True)
-    out_path, err_path = logs / f"{name}.out", logs / f"{name}.err"
-    with out_path.open("wb") as out, err_path.open("wb") as err:
-        started = time.perf_counter()
-        child = subprocess.Popen(argv, stdout=out, stderr=err, cwd=ROOT, env=CLEAN_ENV)
+    started, running = time.perf_counter(), []
+    for argv, name in commands:
+        out_path, err_path = logs / f"{name}.out", logs / f"{name}.err"
+        with out_path.open("wb") as out, err_path.open("wb") as err:
+            running.append((argv, out_path, err_path, subprocess.Popen(argv, stdout=out, stderr=err, cwd=ROOT, env=CLEAN_ENV)))
+    done = []
+    for argv, out_path, err_path, child in running:
         _, status, usage = os.wait4(child.pid, 0)
         seconds = time.perf_counter() - started
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode != 0:
-        tail = err_path.read_text(encoding="utf-8", errors="replace")[-2000:]
-        raise CommandFailed(f"{' '.join(argv)} exited {child.returncode}:\n{tail}")
-    cpu = usage.ru_utime + usage.ru_stime
-    return Measured(seconds, usage.ru_maxrss / 1024, cpu, out_path)  # ru_maxrss is in KiB on Linux
+        child.returncode = os.waitstatus_to_exitcode(status)
+        if child.returncode != 0:
+            tail = err_path.read_text(encoding="utf-8", errors="replace")[-2000:]
+            raise CommandFailed(f"{' '.join(argv)} exited {child.returncode}:\n{tail}")
+        cpu = usage.ru_utime + usage.ru_stime
+        done.append(Measured(seconds, usage.ru_maxrss / 1024, cpu, out_path))  # ru_maxrss is in KiB on Linux
+    return done
 
 
 def available_cores(workers: int = 2, seconds: float = 2.0) -> float:

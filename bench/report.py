@@ -50,6 +50,7 @@ ROWS = [  # key, what it is
     ("run_2_docs_per_s", "news-etl run, 2 worker processes"),
     ("two_process_speedup", "2 workers vs 1"),
     ("two_process_cpu_ratio", "CPU seconds of 2 workers / of 1 process"),
+    ("model_two_process_speedup", "nlp.pipe alone, half each in 2 processes vs 1"),
     ("cores_available", "cores 2 busy processes got (best turn)"),
     ("rss_mb_small", "peak RSS of run over N docs"),
     ("rss_mb_large", "peak RSS of run over 10 x N docs"),
@@ -101,6 +102,12 @@ def diagnosis(results: dict[str, Any]) -> list[str]:
             f"processes got {results['cores_available']:.2f} cores at best meanwhile; the speedup is bounded by "
             f"cores / CPU ratio = {results['cores_available'] / results['two_process_cpu_ratio']:.2f}."
         )
+        if results.get("model_two_process_speedup"):
+            lines.append(
+                f"two_process_speedup: the model alone, half the bodies in each of 2 processes at once, ran "
+                f"{results['model_two_process_speedup']:.2f} x as fast as in 1 process: what two cores of this machine "
+                f"give the model's own work in this run, with no ETL around it."
+            )
         parent = results.get("profile", {}).get("parent_of_2_workers")
         if parent:
             lines.append(

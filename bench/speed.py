@@ -15,7 +15,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.processes import NEWS_ETL, measure
+from bench.processes import NEWS_ETL, measure, measure_together
 
 PROBE_TEXT = (
     "The probe article is one short paragraph so that starting the command costs everything and "
@@ -70,6 +70,13 @@ class Speed:
         done = measure([sys.executable, "-m", "bench.raw_nlp", str(folder)], self.logs, name)
         figures = json.loads(done.stdout.read_text())
         return figures["docs"], figures["seconds"], {"model": figures["cpu_seconds"], **figures["enrichers_cpu_seconds"]}
+
+    def raw_nlp_pair(self, halves: tuple[Path, Path], name: str) -> float:
+        """Seconds of ``nlp.pipe`` alone over two halves of the bodies in two processes at once (the
+        slower one's): what two cores give the model itself, the ceiling of a two-worker run's speedup."""
+        done = measure_together([([sys.executable, "-m", "bench.raw_nlp", str(half)], f"{name}-{n}")
+                                 for n, half in enumerate(halves, 1)], self.logs)
+        return max(json.loads(d.stdout.read_text())["seconds"] for d in done)
 
     def run(self, folder: Path, name: str, workers: int = 1) -> RunFigures:
         """``news-etl run`` into a fresh embedded index."""

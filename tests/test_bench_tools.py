@@ -1,4 +1,5 @@
-"""The bench's own tools: the baseline process of the model's full pipeline, and the scaled page sets."""
+"""The bench's own tools: the baseline process of the model's full pipeline, the model alone in two processes
+at once, and the scaled page sets."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import subprocess
 import sys
 
 from bench import corpus
-from bench.processes import ROOT
+from bench.processes import ROOT, measure_together
 from etl.clean import clean
 from etl.records import RawDocument
 
@@ -37,6 +38,29 @@ def test_the_model_alone_is_timed_without_our_enrichers_and_each_enricher_after_
     assert not {"news_entities", "news_quotes"} & set(figures["components"])
     assert set(figures["enrichers_cpu_seconds"]) == {"news_entities", "news_quotes"}
     assert figures["cpu_seconds"] > 0 and all(seconds > 0 for seconds in figures["enrichers_cpu_seconds"].values())
+
+
+def test_the_models_two_process_figure_halves_the_bodies_by_text_and_runs_both_halves_at_once(tmp_path):
+    texts = tmp_path / "text"
+    texts.mkdir()
+    for n, words in enumerate([900, 500, 450, 400, 60, 50, 40]):
+        (texts / f"{n:05d}.txt").write_text("The council met. " * words, encoding="utf-8")
+    halves = corpus.halves(texts)
+    dealt = [sorted(p.name for p in half.iterdir()) for half in halves]
+    assert sorted(dealt[0] + dealt[1]) == sorted(p.name for p in texts.iterdir())  # each body once
+    sizes = [sum(p.stat().st_size for p in half.iterdir()) for half in halves]
+    assert max(sizes) / min(sizes) < 1.5  # not the long ones on one side
+    # Each command waits for the other's mark: run one after the other, the first would time out.
+    meet = ("import pathlib, sys, time\n"
+            "pathlib.Path(sys.argv[1]).touch()\n"
+            "end = time.time() + 30\n"
+            "while not pathlib.Path(sys.argv[2]).exists():\n"
+            "    if time.time() > end: sys.exit('alone')\n"
+            "    time.sleep(0.05)\n")
+    marks = [str(tmp_path / name) for name in ("a", "b")]
+    done = measure_together([([sys.executable, "-c", meet, marks[0], marks[1]], "a"),
+                             ([sys.executable, "-c", meet, marks[1], marks[0]], "b")], tmp_path / "logs")
+    assert len(done) == 2 and all(d.seconds > 0 for d in done)
 
 
 def test_a_scaled_set_takes_every_page_in_turn_then_new_variations_of_them(tmp_path, settings):
