@@ -6,11 +6,11 @@ Builds the corpus under ``var/bench/`` (the seed, the extraction benchmark pages
 of them, see ``bench.corpus``), then measures, in this order (later steps reuse earlier outputs):
 clean over the pages (its articles give the clean bodies), the model alone (in one process, then
 in two at once over half the bodies each) and ``enrich`` over those bodies, in turns with a whole
-process of the model's full pipeline (its documents are the
-templates for the sink benchmarks), clean against trafilatura alone, ``run`` over N pages and over
-10 x N (one and two processes, in turns), the sinks, the quality evaluations, a profile of a run,
-and last peak memory of runs over 1,000 and 10,000 pages. Figures compared in turns are medians of
-the turns. Prints the table and writes ``var/bench/results.json``.
+process of the model's full pipeline (its documents are the templates for the sink benchmarks),
+clean against trafilatura alone, ``run`` over N pages and over 10 x N (one and two processes, in
+turns), the sinks, the quality evaluations, a profile of a run, and last peak memory of runs over
+1,000 and 10,000 pages. Figures compared in turns are medians of the turns. Prints the table and
+writes ``var/bench/results.json``.
 """
 
 from __future__ import annotations
@@ -85,8 +85,8 @@ def main(argv: list[str] | None = None) -> None:
     results["enrich_vs_raw_full"] = round(median(fulls) / median(enrich_processes), 3)
     results["enrich_startup_s"] = round(speed.startup("enrich"), 1)  # the command on one tiny input
     results["model_seconds_per_turn"] = {
-        "raw": _rounded(raws), "raw_2_processes": _rounded(pairs), "raw_full_process": _rounded(fulls), "enrich": _rounded(enriches),
-        "enrich_process": _rounded(enrich_processes),
+        "raw": _rounded(raws), "raw_2_processes": _rounded(pairs), "raw_full_process": _rounded(fulls),
+        "enrich": _rounded(enriches), "enrich_process": _rounded(enrich_processes),
     }
 
     step(f"clean vs trafilatura alone over the {pages.counts['pages']} pages")

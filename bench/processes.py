@@ -46,7 +46,8 @@ def measure_together(commands: list[tuple[list[str], str]], logs: Path) -> list[
     for argv, name in commands:
         out_path, err_path = logs / f"{name}.out", logs / f"{name}.err"
         with out_path.open("wb") as out, err_path.open("wb") as err:
-            running.append((argv, out_path, err_path, subprocess.Popen(argv, stdout=out, stderr=err, cwd=ROOT, env=CLEAN_ENV)))
+            child = subprocess.Popen(argv, stdout=out, stderr=err, cwd=ROOT, env=CLEAN_ENV)
+        running.append((argv, out_path, err_path, child))
     done = []
     for argv, out_path, err_path, child in running:
         _, status, usage = os.wait4(child.pid, 0)
