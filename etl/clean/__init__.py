@@ -49,7 +49,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'“‘(\[]?[A-Z0-9])")
 def clean(raw: RawDocument, settings: Settings) -> Article:
     """The article in ``raw``, within ``settings.clean_budget`` seconds (else rejected), its body
     cut to ``settings.max_body_chars``."""
-    load_identifier()  # once per process, and not at the first page's expense
+    load_identifier(settings.cache_dir)  # once per process, and not at the first page's expense
     try:
         with time_budget(settings.clean_budget):
             return _clean(raw, settings)

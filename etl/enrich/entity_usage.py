@@ -14,7 +14,7 @@ from spacy.tokens import Span
 
 from etl.clean.agencies import AGENCY_NAMES, agency_in
 from etl.enrich.entity_doc import facts
-from etl.enrich.entity_evidence import city_alternate_names, city_regions, gazetteer
+from etl.enrich.gazetteer import city_alternate_names, city_regions, gazetteer
 
 DESIGNATION = re.compile(r"[A-H]|[IVX]{2,4}")  # "Group A", "Schedule IV" ("I" is a pronoun)
 INDEFINITE_ARTICLES = {"en": frozenset({"a", "an"}), "fr": frozenset({"un", "une"})}

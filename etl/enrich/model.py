@@ -76,7 +76,8 @@ def _add_enrichers(nlp: spacy.Language, settings: Settings, lexicon: Path | None
     variants = str(settings.entity_variants_path) if settings.entity_variants_path else None
     lexicon_arg = str(lexicon) if lexicon else None
     nlp.add_pipe(PARAGRAPHS, before="parser")
-    nlp.add_pipe(ENTITIES, config={"variants_path": variants, "lexicon_path": lexicon_arg})
+    cache_dir = str(settings.cache_dir) if settings.cache_dir else None
+    nlp.add_pipe(ENTITIES, config={"variants_path": variants, "lexicon_path": lexicon_arg, "cache_dir": cache_dir})
     if quotes:
         nlp.add_pipe(QUOTES, config={"lexicon_path": lexicon_arg})
     return nlp

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import re
 
-from etl.enrich.entity_evidence import FACILITY_WORDS, PRODUCT_NOUNS, PRODUCT_TIERS, SITE_NOUNS, gazetteer
+from etl.enrich.entity_evidence import FACILITY_WORDS, PRODUCT_NOUNS, PRODUCT_TIERS, SITE_NOUNS
+from etl.enrich.gazetteer import gazetteer
 
 FUNCTION_WORDS = frozenset({"of", "the", "and", "&", "for", "on", "in", "de"})
 SUFFIXES = frozenset({"co", "co.", "inc", "inc.", "corp", "corp.", "ltd", "ltd.", "llc", "plc"})

@@ -12,7 +12,7 @@ they say which of two people of one surname a titled surname is.
 
 from __future__ import annotations
 
-from etl.enrich.entity_evidence import gazetteer
+from etl.enrich.gazetteer import gazetteer
 
 GENERATIONS = frozenset({"jr", "sr", "ii", "iii", "iv"})
 QUALIFIERS = frozenset({"former", "acting", "interim", "late"})  # when someone held the office, not which
