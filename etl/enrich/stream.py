@@ -13,12 +13,6 @@ from etl.records import Article, IndexedDocument, Rejected, now_iso
 from etl.settings import Settings
 
 STAGE = "enrich"
-# Characters per nlp.pipe batch: spaCy holds a whole batch at once, ~3.4 MB per 1,000 characters
-# (en_core_web_sm), so eight bodies of 100,000 characters would take 2.7 GB in one batch. Eight typical
-# bodies (3,300 characters the median of the real pages) fit; a run's peak follows its largest batch,
-# so the longest stories go fewer at a time: the 160 real bodies twice over peak at 344 MB with this
-# against 438 MB with 200,000, in the same CPU time.
-NLP_BATCH_CHARS = 30_000
 T = TypeVar("T")
 
 
@@ -28,15 +22,17 @@ def enrich(articles: Iterable[Article], nlp: Language, settings: Settings) -> It
     ``nlp`` enriches English articles and those of unknown language; another language goes to
     its own pipeline (setting ``models``, see ``languages``), or, without one, is indexed with
     no entities or quotes and the reason in ``enrich_skipped``. spaCy's memory grows with the
-    characters of a batch: the cleaner cuts bodies to ``max_body_chars`` (and so does ``_text``,
-    for articles that did not come through it), and a batch stops at ``NLP_BATCH_CHARS``.
+    characters of a batch (~3.4 MB per 1,000 with en_core_web_sm), so a batch stops at
+    ``nlp_batch_chars``, and a run's peak follows its largest batch, not its length: the longest stories
+    go fewer at a time. The cleaner cuts bodies to ``max_body_chars`` (and so does ``_text``, for
+    articles that did not come through it).
     """
     route = router(nlp, settings)
 
     def size(article: Article) -> int:
         return len(_text(article, settings)) if isinstance(article.body, str) and route(article.language).nlp else 0
 
-    for chunk in bounded_batches(articles, settings.nlp_batch_size, cost=size, budget=NLP_BATCH_CHARS):
+    for chunk in bounded_batches(articles, settings.nlp_batch_size, cost=size, budget=settings.nlp_batch_chars):
         yield from _enrich_chunk(chunk, route, settings)
 
 

@@ -1,0 +1,28 @@
+"""The spaCy that `make setup` installs runs without Cython's profiling hooks (etl/spacy_build.py)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from etl.spacy_build import profiling_hooks, warning
+
+
+def test_make_setup_installs_a_spacy_without_profiling_hooks():
+    """With the hooks (spaCy's wheels for Python < 3.12) the entity recognizer and parser take the GIL
+    at every step and the whole pipeline runs 1.2-1.3 x slower; the Makefile builds spaCy without them."""
+    assert not profiling_hooks(), warning()
+    done = subprocess.run([sys.executable, "-m", "etl.spacy_build"], capture_output=True, text=True)
+    assert (done.returncode, done.stderr) == (0, "")
+
+
+def test_the_probe_puts_back_a_profiler_that_was_running():
+    def profiler(frame, event, arg):
+        pass
+
+    sys.setprofile(profiler)
+    try:
+        profiling_hooks.__wrapped__()
+        assert sys.getprofile() is profiler
+    finally:
+        sys.setprofile(None)
