@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml
 # spaCy's wheels for Python < 3.12 carry Cython's profiling hooks, which take the GIL at every step of the
 # entity recognizer and parser (etl/spacy_build.py). The same release is built from its source
 # without them, once per version (about 10 minutes on one core), into var/wheels. Where it cannot be
-# built, the wheel's spaCy stays: the same output, 1.2-1.3 x slower, and `news-etl` says so.
+# built, the wheel's spaCy stays: the same output, the model about 2 x slower, and `news-etl` says so.
 spacy-without-hooks:
 	@v=$$($(BIN)/python -c 'import spacy; print(spacy.__version__)'); \
 	echo "installing spaCy $$v without Cython's profiling hooks (built once per version: about 10 minutes)"; \

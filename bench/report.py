@@ -98,7 +98,7 @@ def diagnosis(results: dict[str, Any]) -> list[str]:
     met, lines = verdicts(results), []
     if results.get("machine", {}).get("spacy_profiling_hooks"):
         lines.append("spaCy has Cython's profiling hooks compiled in (etl/spacy_build.py): the model's figures are "
-                     "1.2-1.3 x slower than `make setup`'s build gives them.")
+                     "about 2 x slower than `make setup`'s build gives them.")
     if not met["two_process_speedup"] and "two_process_cpu_ratio" in results:
         lines.append(
             f"two_process_speedup: 2 workers used {results['two_process_cpu_ratio']:.2f} x the CPU of 1 process, and 2 busy "

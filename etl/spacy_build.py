@@ -35,7 +35,7 @@ def warning() -> str:
     import spacy
 
     return (f"spaCy {spacy.__version__} was compiled with Cython's profiling hooks (as its wheels for Python < 3.12 "
-            "are): entities and parses come out the same, 1.2-1.3 x slower; `make setup` builds it without them")
+            "are): entities and parses come out the same, the model about 2 x slower; `make setup` builds it without them")
 
 
 def main() -> int:

@@ -16,8 +16,8 @@ from etl.enrich.components import (
 )
 from etl.enrich.doc_text import TextKeepingTokenizer
 from etl.enrich.lexicon import lexicon_path
-from etl.spacy_build import profiling_hooks, warning
 from etl.settings import Settings
+from etl.spacy_build import profiling_hooks, warning
 
 log = logging.getLogger(__name__)
 
