@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, closing
 from functools import partial
 
-from etl.clean import clean, load_identifier
+from etl.clean import clean, preload
 from etl.enrich import enrich, load_nlp
 from etl.records import Article, IndexedDocument, RawDocument, Rejected, RejectedInput
 from etl.redact import redact_url
@@ -82,7 +82,7 @@ def _stages(settings: Settings, nlp, stack: ExitStack) -> tuple[Callable, Callab
         return partial(clean_stream, settings=settings), partial(enrich, nlp=nlp, settings=settings)
     from etl.parallel import fork_pool, ordered_map
 
-    load_identifier(settings.cache_dir)  # before the fork, so the workers share it instead of each reading it (0.5 s of CPU)
+    preload(settings)  # before the fork: the workers share the language identifier and the HTML stack (0.5 s of CPU each)
     pool = stack.enter_context(fork_pool(settings.workers, _init_worker, (nlp, settings)))
     in_pool = partial(ordered_map, pool, batch_size=settings.nlp_batch_size,
                       window=settings.workers * _BATCHES_PER_WORKER)

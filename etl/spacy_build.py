@@ -13,21 +13,29 @@ from __future__ import annotations
 
 import functools
 import sys
+import threading
 
 
 @functools.cache
 def profiling_hooks() -> bool:
-    """True when spaCy's compiled code reports its calls to a Python profiler (``sys.setprofile``)."""
+    """True when spaCy's compiled code reports its calls to a Python profiler (``sys.setprofile``).
+
+    The probe listens in a thread of its own: ``sys.setprofile`` is per thread, so a profiler the
+    caller runs (``python -m cProfile``, whose profiler ``sys.setprofile`` cannot put back) is left alone.
+    """
     from spacy.tokens import Doc
     from spacy.vocab import Vocab
 
     vocab, files = Vocab(), []
-    previous = sys.getprofile()
-    sys.setprofile(lambda frame, event, arg: files.append(frame.f_code.co_filename))
-    try:
+
+    def probe() -> None:
+        sys.setprofile(lambda frame, event, arg: files.append(frame.f_code.co_filename))
         Doc(vocab, words=["probe"])
-    finally:
-        sys.setprofile(previous)
+        sys.setprofile(None)
+
+    thread = threading.Thread(target=probe, name="spacy-profiling-probe")
+    thread.start()
+    thread.join()
     return any(name.endswith(".pyx") for name in files)
 
 

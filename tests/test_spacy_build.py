@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import cProfile
 import subprocess
 import sys
 
@@ -16,13 +17,19 @@ def test_make_setup_installs_a_spacy_without_profiling_hooks():
     assert (done.returncode, done.stderr) == (0, "")
 
 
-def test_the_probe_puts_back_a_profiler_that_was_running():
-    def profiler(frame, event, arg):
-        pass
-
-    sys.setprofile(profiler)
+def test_the_probe_leaves_a_running_profiler_alone():
+    """cProfile's profiler is not a callable sys.setprofile could put back: the probe once crashed
+    ``load_nlp`` under ``python -m cProfile``."""
+    profiler = cProfile.Profile()
+    profiler.enable()
     try:
         profiling_hooks.__wrapped__()
         assert sys.getprofile() is profiler
     finally:
-        sys.setprofile(None)
+        profiler.disable()
+
+
+def test_news_etl_runs_under_cprofile(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(tmp_path / "prof"), "-m", "etl.spacy_build"],
+                          capture_output=True, text=True)
+    assert (done.returncode, done.stderr) == (0, "")

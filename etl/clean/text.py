@@ -8,9 +8,6 @@ import logging
 import re
 import unicodedata
 
-from bs4 import UnicodeDammit
-from bs4.dammit import EncodingDetector
-
 from etl.clean.plain import strip_tags
 from etl.logs import quiet_unless_verbose
 from etl.records import RejectedInput
@@ -68,6 +65,8 @@ def _decoded(data: bytes | str, declared: str | None, is_html: bool, origin: str
     # Bytes that are valid UTF-8 are UTF-8 whatever the page declares (``_valid_utf8`` read them above,
     # unless they are only a BOM): no other charset in use produces valid multi-byte UTF-8 by accident,
     # while pages often declare latin-1 wrongly.
+    from bs4.dammit import UnicodeDammit
+
     known = ["utf-8", declared] if declared else ["utf-8"]
     dammit = UnicodeDammit(data, known_definite_encodings=known, is_html=is_html)
     if dammit.unicode_markup is None:
@@ -107,6 +106,8 @@ def _nearly_utf8(data: bytes, declared: str | None, is_html: bool) -> str | None
         return None  # valid UTF-8: the ordinary path reads it
     except UnicodeDecodeError:
         pass
+    from bs4.dammit import EncodingDetector  # bs4 only for bytes that are not UTF-8: text mostly is
+
     named = declared or (EncodingDetector.find_declared_encoding(data[:65536], is_html=is_html) if is_html else None)
     if named and named.strip().lower() not in _UTF8_NAMES:
         return None

@@ -17,9 +17,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
-
 from etl.records import RawDocument, Rejected
 from etl.settings import Settings
 from etl.sources.http import HTML_TYPES
@@ -171,6 +168,9 @@ def _without_surrogates(value: Any) -> Any:
 
 def iter_warc(path: Path, settings: Settings) -> Iterator[RawDocument | Rejected]:
     """HTML ``response`` records of a WARC (gzipped or not); other records are skipped."""
+    from warcio.archiveiterator import ArchiveIterator  # 0.15 s to import, for WARC input only
+    from warcio.exceptions import ArchiveLoadFailed
+
     with path.open("rb") as stream:
         try:
             for n, record in enumerate(ArchiveIterator(stream)):
