@@ -71,7 +71,7 @@ def _clean(raw: RawDocument, settings: Settings) -> Article:
 
 
 def _html_stack():
-    """The modules that read pages: lxml, trafilatura and htmldate take ~0.4 s to import, which a run
+    """The modules that read pages: trafilatura, htmldate and bs4 take about 0.5 s to import, which a run
     over plain text (a researcher's export, ``news-etl enrich`` on text files) need not pay."""
     from etl.clean import html, metadata
 
