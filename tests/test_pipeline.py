@@ -47,17 +47,19 @@ def test_two_workers_give_the_same_documents_counts_and_rejects_as_one(tmp_path,
         "e-half.txt": "\n".join(SEED.read_text().splitlines()[:6]),
     })
     outputs = {}
-    for workers in (1, 2):
+    # 2 workers with the model given, and with the model loaded by the run (the workers clean first and
+    # are replaced by ones with the model once it has loaded).
+    for name, workers, model in [("1", 1, nlp), ("2", 2, nlp), ("2-loading-the-model", 2, None)]:
         # Batches of 2 so that several batches cross between processes and must come back in order.
         settings = tmp_settings.with_(workers=workers, nlp_batch_size=2)
-        with RunLog(tmp_path / f"rejects-{workers}", record=False) as run_log:
-            docs = [doc.to_dict() for doc in process([str(folder)], settings, run_log, nlp=nlp)]
+        with RunLog(tmp_path / f"rejects-{name}", record=False) as run_log:
+            docs = [doc.to_dict() for doc in process([str(folder)], settings, run_log, nlp=model)]
         for doc in docs:
             doc.pop("ingested_at")
         rejects = [{**json.loads(line), "run_id": None} for line in (run_log.folder / "rejected.jsonl").read_text().splitlines()]
-        outputs[workers] = (docs, run_log.summary.to_dict() | {"seconds": None, "docs_per_s": None}, rejects)
-    assert outputs[2] == outputs[1]
-    docs, summary, _ = outputs[2]
+        outputs[name] = (docs, run_log.summary.to_dict() | {"seconds": None, "docs_per_s": None}, rejects)
+    assert outputs["2"] == outputs["1"] == outputs["2-loading-the-model"]
+    docs, summary, _ = outputs["2"]
     assert (summary["read"], summary["duplicates"], summary["rejected"], len(docs)) == (5, 1, 1, 3)
     assert [doc["origin"].rsplit("/", 1)[-1] for doc in docs] == ["a.txt", "d-page.html", "e-half.txt"]
 
