@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, closing
 from functools import partial
 
+from etl.allocator import keep_batch_memory
 from etl.clean import clean, preload
 from etl.enrich import enrich, load_nlp
 from etl.records import Article, IndexedDocument, RawDocument, Rejected, RejectedInput
@@ -56,6 +57,7 @@ def process(
     those of one process. ``state``: pages are fetched conditionally, and unchanged ones only counted.
     """
     run_log = run_log or RunLog(None)
+    keep_batch_memory()
     with ExitStack() as stack:
         clean_stage, enrich_stage = _stages(settings, nlp, stack)
         raws = run_log.until_stopped(iter_sources(sources, settings, state))
