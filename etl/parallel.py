@@ -68,21 +68,24 @@ class WorkerPool:
         previous.shutdown(wait=False)
 
     def submit(self, work: Callable[[list[T]], list[R]], batch: list[T]) -> Future:
+        try:
+            future = self._submit(work, batch)
+        except BrokenProcessPool:  # a worker died since the last batch came back: no future has told yet
+            self._renew()
+            future = self._submit(work, batch)
+        future.executor = self._executor  # to tell, once it fails, whether the pool was replaced since
+        self._in_flight.add(future)
+        future.add_done_callback(self._in_flight.discard)
+        return future
+
+    def _submit(self, work: Callable[[list[T]], list[R]], batch: list[T]) -> Future:
         if self._unforked:  # an executor forks its workers at its first batch
             # The parent's objects (the model's) are frozen out of the collector first, so that the workers'
             # collections do not write to, and copy, their pages (the Python docs' advice for forking
             # servers; 9 % fewer page faults in a 2-worker run).
             gc.freeze()
             self._unforked = False
-        try:
-            future = self._executor.submit(work, batch)
-        except BrokenProcessPool:  # a worker died since the last batch came back: no future has told yet
-            self._renew()
-            future = self._executor.submit(work, batch)
-        future.executor = self._executor  # to tell, once it fails, whether the pool was replaced since
-        self._in_flight.add(future)
-        future.add_done_callback(self._in_flight.discard)
-        return future
+        return self._executor.submit(work, batch)
 
     def run_alone(self, work: Callable[[list[T]], list[R]], batch: list[T]) -> list[R]:
         """``work`` over ``batch`` once nothing else runs: if its worker dies, it was this batch."""

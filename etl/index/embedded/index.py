@@ -23,7 +23,7 @@ import tantivy
 
 from etl.errors import brief
 from etl.index.embedded.analysis import register
-from etl.index.embedded.heap import release_freed_memory
+from etl.allocator import release_freed_memory
 from etl.index.embedded.rebuild import PREVIOUS, set_aside, stored_documents
 from etl.index.embedded.rust_panics import held_panic_output, is_panic
 from etl.index.embedded.schema import (
